@@ -1,0 +1,457 @@
+//! The built-in profiles, each a readable derivation of its base.
+//!
+//! ```text
+//! docker-default            Docker's default, encoded as data (proved equal to moby's file)
+//!   └─ moderate             minus debugging, kernel interfaces, namespaces, system operations, ...
+//!        ├─ debug           plus ptrace, process_vm_*, perf_event_open, personality(ADDR_NO_RANDOMIZE)
+//!        ├─ mcp             moderate, documented for unvetted MCP tools
+//!        └─ strict          minus remap_file_pages, memfd_secret, fanotify_*, chroot
+//!             └─ plugin     the `jailwright run` default: no capability-gated rules, only
+//!                           unix/inet/inet6 stream and datagram sockets, clone3 -> ENOSYS
+//! ```
+//!
+//! Every step names the group it touches and why, so a reviewer reads a tier top to bottom.
+
+mod docker_default;
+pub mod spec;
+
+use crate::action::{Action, Op};
+use crate::arch::Arch;
+use crate::dialect::{ArchMapEntry, Profile};
+use spec::{Gate, RuleSpec};
+
+/// One derivation step.
+#[derive(Clone, Copy, Debug)]
+pub enum Step {
+    /// Remove these names from every rule that allows them (with or without conditions or
+    /// capability gates); the default action then decides them.
+    Remove {
+        /// The group's name, as reports and lint quote it.
+        group: &'static str,
+        /// The syscalls.
+        names: &'static [&'static str],
+        /// Why they go.
+        reason: &'static str,
+    },
+    /// Remove argument-filtered rules for `name` whose condition allows `value` bits.
+    RemoveArgRule {
+        /// The group's name.
+        group: &'static str,
+        /// The syscall.
+        name: &'static str,
+        /// Rules for `name` whose EQ value has any of these bits are removed.
+        bits: u64,
+        /// Why.
+        reason: &'static str,
+    },
+    /// Drop every capability-gated (`includes.caps`) allow rule.
+    DropCapGated {
+        /// Why.
+        reason: &'static str,
+    },
+    /// Append rules.
+    Add {
+        /// The group's name.
+        group: &'static str,
+        /// The rules.
+        rules: &'static [RuleSpec],
+        /// Why.
+        reason: &'static str,
+    },
+    /// Replace every rule for `name` with `rules`.
+    Replace {
+        /// The group's name.
+        group: &'static str,
+        /// The syscall.
+        name: &'static str,
+        /// The new rules.
+        rules: &'static [RuleSpec],
+        /// Why.
+        reason: &'static str,
+    },
+}
+
+impl Step {
+    /// The group name a step is reported under.
+    pub fn group(&self) -> &'static str {
+        match self {
+            Step::Remove { group, .. }
+            | Step::RemoveArgRule { group, .. }
+            | Step::Add { group, .. }
+            | Step::Replace { group, .. } => group,
+            Step::DropCapGated { .. } => "capability-gated rules",
+        }
+    }
+
+    /// Why the step exists.
+    pub fn reason(&self) -> &'static str {
+        match self {
+            Step::Remove { reason, .. }
+            | Step::RemoveArgRule { reason, .. }
+            | Step::DropCapGated { reason }
+            | Step::Add { reason, .. }
+            | Step::Replace { reason, .. } => reason,
+        }
+    }
+
+    /// The syscall names the step is about.
+    pub fn names(&self) -> Vec<&'static str> {
+        match self {
+            Step::Remove { names, .. } => names.to_vec(),
+            Step::RemoveArgRule { name, .. } | Step::Replace { name, .. } => vec![name],
+            Step::Add { rules, .. } => rules.iter().flat_map(|r| r.names.iter().copied()).collect(),
+            Step::DropCapGated { .. } => Vec::new(),
+        }
+    }
+
+    fn apply(&self, p: &mut Profile) {
+        match *self {
+            Step::Remove { names, .. } => {
+                for r in p.rules_mut().iter_mut() {
+                    if r.action().permits() {
+                        if let Some(list) = r.names.as_mut() {
+                            list.retain(|n| !names.contains(&n.as_str()));
+                        }
+                        if r.name.as_deref().is_some_and(|n| names.contains(&n)) {
+                            r.name = None;
+                        }
+                    }
+                }
+                p.rules_mut().retain(|r| r.all_names().next().is_some());
+            }
+            Step::RemoveArgRule { name, bits, .. } => {
+                p.rules_mut().retain(|r| {
+                    !(r.all_names().any(|n| n == name)
+                        && r.action().permits()
+                        && r.conditions().iter().any(|c| {
+                            c.op == Op::Eq && c.value & bits != 0 && c.value != u64::from(u32::MAX)
+                        }))
+                });
+            }
+            Step::DropCapGated { .. } => {
+                p.rules_mut().retain(|r| {
+                    !(r.action().permits()
+                        && r.includes
+                            .as_ref()
+                            .is_some_and(|i| i.caps.as_ref().is_some_and(|c| !c.is_empty())))
+                });
+            }
+            Step::Add { rules, .. } => {
+                p.rules_mut().extend(rules.iter().map(|r| r.to_rule()));
+            }
+            Step::Replace { name, rules, .. } => {
+                for r in p.rules_mut().iter_mut() {
+                    if let Some(list) = r.names.as_mut() {
+                        list.retain(|n| n != name);
+                    }
+                    if r.name.as_deref() == Some(name) {
+                        r.name = None;
+                    }
+                }
+                p.rules_mut().retain(|r| r.all_names().next().is_some());
+                p.rules_mut().extend(rules.iter().map(|r| r.to_rule()));
+            }
+        }
+    }
+}
+
+/// What a tier starts from.
+#[derive(Clone, Copy, Debug)]
+pub enum Base {
+    /// Docker's default, encoded in this crate.
+    DockerDefault,
+    /// Another built-in tier.
+    Tier(&'static str),
+}
+
+/// A built-in profile.
+#[derive(Clone, Copy, Debug)]
+pub struct Entry {
+    /// Its name.
+    pub name: &'static str,
+    /// One line saying what it is for.
+    pub summary: &'static str,
+    /// Who it is for and what it defends against.
+    pub threat_model: &'static str,
+    /// What it derives from.
+    pub base: Base,
+    /// The derivation, applied in order.
+    pub steps: &'static [Step],
+}
+
+impl Entry {
+    /// Builds the profile.
+    pub fn profile(&self) -> Profile {
+        let mut p = match self.base {
+            Base::DockerDefault => docker_default_profile(),
+            Base::Tier(t) => get(t)
+                .map(|e| e.profile())
+                .unwrap_or_else(docker_default_profile),
+        };
+        for s in self.steps {
+            s.apply(&mut p);
+        }
+        p
+    }
+
+    /// The whole chain of steps from Docker's default to this tier, with the tier that adds
+    /// each one.
+    pub fn lineage(&self) -> Vec<(&'static str, &'static Step)> {
+        let mut out = match self.base {
+            Base::DockerDefault => Vec::new(),
+            Base::Tier(t) => get(t).map(|e| e.lineage()).unwrap_or_default(),
+        };
+        out.extend(self.steps.iter().map(|s| (self.name, s)));
+        out
+    }
+
+    /// The step (and tier) that removed `name`, if a step in the lineage touches it.
+    pub fn group_for(&self, name: &str) -> Option<(&'static str, &'static Step)> {
+        self.lineage()
+            .into_iter()
+            .rev()
+            .find(|(_, s)| s.names().contains(&name))
+    }
+}
+
+fn docker_default_profile() -> Profile {
+    let mut p = Profile::new(Action::Errno(1));
+    p.arch_map = Some(
+        [
+            (Arch::X86_64, vec![Arch::X86, Arch::X32]),
+            (Arch::Aarch64, vec![Arch::Arm]),
+            (Arch::Mips64, vec![Arch::Mips, Arch::Mips64n32]),
+            (Arch::Mips64n32, vec![Arch::Mips, Arch::Mips64]),
+            (Arch::Mipsel64, vec![Arch::Mipsel, Arch::Mipsel64n32]),
+            (Arch::Mipsel64n32, vec![Arch::Mipsel, Arch::Mipsel64]),
+            (Arch::S390x, vec![Arch::S390]),
+            (Arch::Riscv64, vec![]),
+            (Arch::Loongarch64, vec![]),
+        ]
+        .into_iter()
+        .map(|(a, subs)| ArchMapEntry {
+            architecture: a,
+            sub_architectures: (!subs.is_empty()).then_some(subs),
+            extra: Default::default(),
+        })
+        .collect(),
+    );
+    let rules = p.rules_mut();
+    rules.push(RuleSpec::plain(docker_default::ALLOWED, Action::Allow).to_rule());
+    rules.extend(docker_default::RULES.iter().map(|r| r.to_rule()));
+    p
+}
+
+const MODERATE: &[Step] = &[
+    Step::Remove {
+        group: "debugging and tracing",
+        names: &["ptrace", "process_vm_readv", "process_vm_writev"],
+        reason: "reading and writing another process's memory lets a plugin steal secrets from, or inject code into, its siblings",
+    },
+    Step::Remove {
+        group: "performance monitoring",
+        names: &["perf_event_open"],
+        reason: "perf events expose kernel addresses and side channels and have a long record of privilege-escalation bugs",
+    },
+    Step::RemoveArgRule {
+        group: "ASLR-disabling personality",
+        name: "personality",
+        bits: 0x0040000,
+        reason: "personality(ADDR_NO_RANDOMIZE) switches off address-space randomisation, which exploits rely on",
+    },
+    Step::Remove {
+        group: "kernel interfaces",
+        names: &["bpf", "userfaultfd", "add_key", "keyctl", "request_key"],
+        reason: "eBPF, userfaultfd and the keyring are large kernel attack surfaces used by most recent container escapes; userfaultfd also makes races easy to win",
+    },
+    Step::Remove {
+        group: "time setting",
+        names: &["clock_settime", "clock_settime64", "clock_adjtime", "clock_adjtime64", "settimeofday", "stime", "adjtimex"],
+        reason: "the clock is shared by the whole host; changing it breaks TLS, logs and schedulers outside the container",
+    },
+    Step::Remove {
+        group: "namespaces",
+        names: &["setns", "unshare"],
+        reason: "new namespaces turn unprivileged code into namespace-root, the first step of many escapes",
+    },
+    Step::Remove {
+        group: "system operations",
+        names: &["reboot", "swapon", "swapoff", "mount", "umount", "umount2", "pivot_root"],
+        reason: "mounting, swapping and rebooting act on the host, not on the plugin",
+    },
+    Step::Remove {
+        group: "io_uring",
+        names: &["io_uring_setup", "io_uring_enter", "io_uring_register"],
+        reason: "io_uring performs I/O without syscalls seccomp can see and has been a rich source of kernel exploits",
+    },
+    Step::Remove {
+        group: "NUMA memory policy",
+        names: &["mbind", "set_mempolicy", "set_mempolicy_home_node", "migrate_pages", "move_pages"],
+        reason: "moving memory between NUMA nodes affects other tenants and has had exploitable bugs",
+    },
+    Step::Remove {
+        group: "module loading",
+        names: &["init_module", "finit_module", "delete_module"],
+        reason: "loading kernel code is a full host compromise",
+    },
+];
+
+const DEBUG: &[Step] = &[Step::Add {
+    group: "debugging",
+    rules: &[
+        RuleSpec::plain(
+            &[
+                "ptrace",
+                "process_vm_readv",
+                "process_vm_writev",
+                "perf_event_open",
+            ],
+            Action::Allow,
+        ),
+        RuleSpec {
+            names: &["personality"],
+            action: Action::Allow,
+            args: &[(0, Op::Eq, 0x0040000, 0)],
+            comment: Some("personality(ADDR_NO_RANDOMIZE), as gdb and rr use it"),
+            includes: Gate::NONE,
+            excludes: Gate::NONE,
+        },
+    ],
+    reason: "debuggers and profilers (gdb, rr, perf, py-spy) need to trace and read their target",
+}];
+
+const STRICT: &[Step] = &[Step::Remove {
+    group: "rarely needed memory and notification interfaces",
+    names: &["remap_file_pages", "memfd_secret", "fanotify_init", "fanotify_mark", "chroot"],
+    reason: "obsolete or privileged-in-spirit interfaces with little use in application code and a history of bugs; chroot is an escape primitive when combined with open directory fds",
+}];
+
+const SOCKET_FAMILIES: &[RuleSpec] = &[
+    RuleSpec {
+        names: &["socket"],
+        action: Action::Allow,
+        args: &[(0, Op::Eq, 1, 0)],
+        comment: Some("AF_UNIX, any type"),
+        includes: Gate::NONE,
+        excludes: Gate::NONE,
+    },
+    RuleSpec {
+        names: &["socket"],
+        action: Action::Allow,
+        args: &[(0, Op::Eq, 2, 0), (1, Op::MaskedEq, 0xf, 1)],
+        comment: Some("AF_INET, SOCK_STREAM"),
+        includes: Gate::NONE,
+        excludes: Gate::NONE,
+    },
+    RuleSpec {
+        names: &["socket"],
+        action: Action::Allow,
+        args: &[(0, Op::Eq, 2, 0), (1, Op::MaskedEq, 0xf, 2)],
+        comment: Some("AF_INET, SOCK_DGRAM"),
+        includes: Gate::NONE,
+        excludes: Gate::NONE,
+    },
+    RuleSpec {
+        names: &["socket"],
+        action: Action::Allow,
+        args: &[(0, Op::Eq, 10, 0), (1, Op::MaskedEq, 0xf, 1)],
+        comment: Some("AF_INET6, SOCK_STREAM"),
+        includes: Gate::NONE,
+        excludes: Gate::NONE,
+    },
+    RuleSpec {
+        names: &["socket"],
+        action: Action::Allow,
+        args: &[(0, Op::Eq, 10, 0), (1, Op::MaskedEq, 0xf, 2)],
+        comment: Some("AF_INET6, SOCK_DGRAM"),
+        includes: Gate::NONE,
+        excludes: Gate::NONE,
+    },
+    RuleSpec {
+        names: &["socket"],
+        action: Action::Allow,
+        args: &[(0, Op::Eq, 16, 0), (2, Op::Eq, 0, 0)],
+        comment: Some("AF_NETLINK, NETLINK_ROUTE only (getaddrinfo and getifaddrs)"),
+        includes: Gate::NONE,
+        excludes: Gate::NONE,
+    },
+];
+
+const PLUGIN: &[Step] = &[
+    Step::DropCapGated {
+        reason: "plugins run with every capability dropped; capability-gated allowances are dead weight and would silently widen the tier if a capability were ever granted",
+    },
+    Step::Replace {
+        group: "raw and packet sockets",
+        name: "socket",
+        rules: SOCKET_FAMILIES,
+        reason: "raw, packet, vsock, bluetooth, crypto (AF_ALG) and most netlink families are kernel attack surface a plugin never needs; unix, inet and inet6 stream/datagram sockets and route netlink remain",
+    },
+    Step::Replace {
+        group: "clone3",
+        name: "clone3",
+        rules: &[RuleSpec::plain(&["clone3"], Action::Errno(38))],
+        reason: "clone3 passes its flags in memory where seccomp cannot check them; ENOSYS makes glibc fall back to clone, whose flags are checked",
+    },
+    Step::Remove {
+        group: "legacy and host-wide interfaces",
+        names: &["name_to_handle_at", "vhangup", "acct", "syslog", "sysfs", "uselib", "ustat", "kcmp", "pidfd_getfd"],
+        reason: "file handles, accounting, the kernel log and cross-process fd theft have no place in plugin code",
+    },
+];
+
+/// The catalogue, in the order `profile list` prints it.
+pub const ENTRIES: &[Entry] = &[
+    Entry {
+        name: "docker-default",
+        summary: "Docker's default profile (moby/profiles seccomp v0.2.3), decision for decision",
+        threat_model: "general containers; the baseline every other tier is measured against",
+        base: Base::DockerDefault,
+        steps: &[],
+    },
+    Entry {
+        name: "moderate",
+        summary: "docker-default minus tracing, kernel interfaces, namespaces, time setting and host operations",
+        threat_model: "semi-trusted services: code you ship but that handles untrusted input",
+        base: Base::DockerDefault,
+        steps: MODERATE,
+    },
+    Entry {
+        name: "debug",
+        summary: "moderate plus ptrace, process_vm_*, perf_event_open and personality(ADDR_NO_RANDOMIZE)",
+        threat_model: "debugging a plugin under gdb, rr, perf or py-spy; never for production",
+        base: Base::Tier("moderate"),
+        steps: DEBUG,
+    },
+    Entry {
+        name: "mcp",
+        summary: "moderate, for unvetted MCP tools and AI-agent tool servers",
+        threat_model: "MCP servers and agent tools you did not write: prompt-injection-driven exfiltration and malicious tool code. Syscall filtering stops kernel attacks and tracing; exfiltration is stopped by the sandbox's other layers (no network by default, read-only filesystem, empty environment), so keep those on",
+        base: Base::Tier("moderate"),
+        steps: &[],
+    },
+    Entry {
+        name: "strict",
+        summary: "moderate minus remap_file_pages, memfd_secret, fanotify and chroot",
+        threat_model: "untrusted code that still needs a general-purpose runtime",
+        base: Base::Tier("moderate"),
+        steps: STRICT,
+    },
+    Entry {
+        name: "plugin",
+        summary: "the `jailwright run` default: strict, no capability-gated rules, restricted sockets, clone3 -> ENOSYS",
+        threat_model: "untrusted plugins (data-ingest, trading strategies, agent tools) run by `jailwright run` with all capabilities dropped. TIOCSTI is stopped by the sandbox's new session, not by an ioctl rule: an ioctl request filter needs overlapping allow/deny rules whose precedence libseccomp and jailwright would resolve differently",
+        base: Base::Tier("strict"),
+        steps: PLUGIN,
+    },
+];
+
+/// A built-in profile by name.
+pub fn get(name: &str) -> Option<&'static Entry> {
+    ENTRIES.iter().find(|e| e.name == name)
+}
+
+/// The built-in names.
+pub fn names() -> Vec<&'static str> {
+    ENTRIES.iter().map(|e| e.name).collect()
+}

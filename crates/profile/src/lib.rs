@@ -1,0 +1,54 @@
+//! Seccomp profiles as container runtimes read them.
+//!
+//! Terms used throughout:
+//! - a **profile** is the JSON a user writes (Docker/Moby, Podman, or OCI dialect), modelled
+//!   faithfully by [`Profile`];
+//! - a **target** is where it runs: host architecture, bounding set, kernel, runtime;
+//! - a **policy** is what the profile means on a target: for every ABI in the filter, every
+//!   syscall number's ordered rules and the default ([`resolve`]);
+//! - within a rule, **conditions are AND-ed; rules are OR-ed** (the first match decides).
+//!
+//! ```
+//! use jailwright_profile::{catalogue, resolve, Arch, Target, Action};
+//! let profile = catalogue::get("docker-default").unwrap().profile();
+//! let policy = resolve(&profile, &Target::docker(Arch::X86_64));
+//! let nr = jailwright_profile::tables::table(Arch::X86_64).unwrap().lookup("clone3").unwrap();
+//! assert_eq!(policy.decide(Arch::X86_64, nr, &[0; 6]).action, Action::Errno(38));
+//! ```
+#![forbid(unsafe_code)]
+#![deny(missing_docs)]
+
+pub mod action;
+pub mod arch;
+pub mod caps;
+pub mod catalogue;
+pub mod dialect;
+pub mod diff;
+pub mod error;
+pub mod export;
+pub mod lint;
+pub mod ops;
+pub mod policy;
+pub mod tables;
+
+pub use action::{Action, ActionName, Op};
+pub use arch::Arch;
+pub use caps::{CapSet, Capability};
+pub use dialect::{ArgCond, Dialect, Filter, KernelVersion, Profile, SyscallRule};
+pub use error::{ParseError, Problem};
+pub use policy::{resolve, Decision, Policy, Reason, Runtime, RuntimeKind, Target};
+
+/// Loads a profile by built-in name (`docker-default`, `plugin`, ...) or file path.
+pub fn load(name_or_path: &str) -> Result<Profile, ParseError> {
+    if let Some(entry) = catalogue::get(name_or_path) {
+        return Ok(entry.profile());
+    }
+    let path = std::path::Path::new(name_or_path);
+    if path.exists() || name_or_path.contains('/') || name_or_path.ends_with(".json") {
+        return Profile::from_file(path);
+    }
+    Err(ParseError::UnknownProfile {
+        name: name_or_path.to_string(),
+        known: catalogue::names().join(", "),
+    })
+}

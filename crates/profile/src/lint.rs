@@ -1,0 +1,1 @@
+//! Lint: findings about a profile (being written).
