@@ -23,12 +23,14 @@ pub mod arch;
 pub mod caps;
 pub mod catalogue;
 pub mod dialect;
+pub mod denial;
 pub mod diff;
 pub mod error;
 pub mod export;
 pub mod lint;
 pub mod ops;
 pub mod policy;
+pub mod record;
 pub mod tables;
 
 pub use action::{Action, ActionName, Op};
