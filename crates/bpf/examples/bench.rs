@@ -1,0 +1,214 @@
+//! Benchmarks for BENCHMARKS.md: `cargo run --release -p jailwright-bpf --example bench`.
+//!
+//! Prints markdown tables: BPF instructions executed (emulated) for docker-default on x86_64,
+//! jailwright vs libseccomp optimize level 1 (linear) and 2 (binary tree); nanoseconds per
+//! syscall in a child process under each filter; compile time for every arch of the profile.
+
+#[path = "../tests/support/libseccomp_ffi.rs"]
+mod ffi;
+
+use std::time::Instant;
+
+use jailwright_bpf::emu::{self, Endian, SeccompData};
+use jailwright_bpf::{compile, CompileOptions, Program};
+use jailwright_profile::{catalogue, resolve, Arch, Target};
+
+const MIX: &[(&str, u32)] = &[
+    ("read", 20),
+    ("write", 15),
+    ("futex", 15),
+    ("epoll_wait", 10),
+    ("mmap", 5),
+    ("close", 8),
+    ("openat", 6),
+    ("fstat", 6),
+    ("recvfrom", 8),
+    ("sendto", 7),
+];
+
+fn path(p: &Program, nr: u32) -> usize {
+    emu::run_counted(
+        p,
+        &SeccompData::new(Arch::X86_64.audit_arch(), nr, [0; 6]),
+        Endian::Little,
+    )
+    .1
+}
+
+fn install(p: &Program) {
+    let mut f: Vec<libc::sock_filter> = p
+        .insns
+        .iter()
+        .map(|i| libc::sock_filter {
+            code: i.code,
+            jt: i.jt,
+            jf: i.jf,
+            k: i.k,
+        })
+        .collect();
+    let prog = libc::sock_fprog {
+        len: f.len() as u16,
+        filter: f.as_mut_ptr(),
+    };
+    // SAFETY: valid prctl/seccomp arguments; `f` outlives the call.
+    unsafe {
+        assert_eq!(libc::prctl(libc::PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0), 0);
+        assert_eq!(libc::syscall(libc::SYS_seccomp, 1, 0, &prog as *const _), 0);
+    }
+}
+
+const CALLS: &[(&str, i64, [u64; 3])] = &[
+    ("getppid", libc::SYS_getppid, [0, 0, 0]),
+    (
+        "personality(0xffffffff)",
+        libc::SYS_personality,
+        [0xffff_ffff, 0, 0],
+    ),
+    (
+        "socket(AF_UNIX, -1) (arg-checked)",
+        libc::SYS_socket,
+        [1, u64::MAX, 0],
+    ),
+    ("keyctl (denied)", libc::SYS_keyctl, [0, 0, 0]),
+    ("unknown number 1000", 1000, [0, 0, 0]),
+];
+
+/// ns per call for each of CALLS, measured in a forked child under `filter`.
+fn time_calls(filter: Option<&Program>, iters: u32) -> Vec<f64> {
+    let mut fds = [0i32; 2];
+    // SAFETY: pipe with a valid array.
+    assert_eq!(unsafe { libc::pipe(fds.as_mut_ptr()) }, 0);
+    // SAFETY: fork; the child only makes syscalls, writes to the pipe and _exit()s.
+    let pid = unsafe { libc::fork() };
+    if pid == 0 {
+        if let Some(p) = filter {
+            install(p);
+        }
+        let mut out = Vec::new();
+        for &(_, nr, a) in CALLS {
+            let mut best = f64::MAX;
+            for _ in 0..5 {
+                let t = Instant::now();
+                for _ in 0..iters {
+                    // SAFETY: raw syscalls with integer arguments only.
+                    unsafe { libc::syscall(nr, a[0], a[1], a[2]) };
+                }
+                best = best.min(t.elapsed().as_nanos() as f64 / f64::from(iters));
+            }
+            out.extend_from_slice(&best.to_ne_bytes());
+        }
+        // SAFETY: writing our buffer to the pipe, then leaving.
+        unsafe {
+            libc::write(fds[1], out.as_ptr().cast(), out.len());
+            libc::_exit(0);
+        }
+    }
+    let mut buf = vec![0u8; 8 * CALLS.len()];
+    // SAFETY: reading into our buffer from the pipe; waiting for our child.
+    unsafe {
+        libc::close(fds[1]);
+        let mut got = 0;
+        while got < buf.len() {
+            let n = libc::read(fds[0], buf[got..].as_mut_ptr().cast(), buf.len() - got);
+            if n <= 0 {
+                break;
+            }
+            got += n as usize;
+        }
+        libc::close(fds[0]);
+        libc::waitpid(pid, std::ptr::null_mut(), 0);
+    }
+    buf.chunks(8)
+        .map(|c| f64::from_ne_bytes(c.try_into().unwrap()))
+        .collect()
+}
+
+fn main() {
+    let profile = catalogue::get("docker-default").unwrap().profile();
+    let policy = resolve(&profile, &Target::docker(Arch::X86_64));
+    let ours = compile(&policy, &CompileOptions::libseccomp(&policy))
+        .unwrap()
+        .program;
+    let l1 = ffi::build(&profile, &policy, 1).expect("libseccomp level 1");
+    let l2 = ffi::build(&profile, &policy, 2).expect("libseccomp level 2");
+    let table = jailwright_profile::tables::table(Arch::X86_64).unwrap();
+    let programs = [
+        ("jailwright", &ours),
+        ("libseccomp level 1 (linear)", &l1),
+        ("libseccomp level 2 (tree)", &l2),
+    ];
+
+    println!("## BPF instructions executed, docker-default, x86_64 filter (x86_64 + x86 + x32), args 0\n");
+    println!("| filter | program size | max over nr 0..=467 | mean over nr 0..=467 | max over the mix | weighted mean over the mix |");
+    println!("|---|---:|---:|---:|---:|---:|");
+    for (name, p) in programs {
+        let paths: Vec<usize> = (0..=467).map(|n| path(p, n)).collect();
+        let max = paths.iter().max().unwrap();
+        let mean = paths.iter().sum::<usize>() as f64 / paths.len() as f64;
+        let (mut wsum, mut w, mut mmax) = (0.0, 0.0, 0);
+        for &(call, weight) in MIX {
+            let n = path(p, table.lookup(call).unwrap());
+            mmax = mmax.max(n);
+            wsum += (n as u32 * weight) as f64;
+            w += f64::from(weight);
+        }
+        println!(
+            "| {name} | {} | {max} | {mean:.1} | {mmax} | {:.1} |",
+            p.len(),
+            wsum / w
+        );
+    }
+    let mix: Vec<String> = MIX.iter().map(|(n, w)| format!("{n} {w}")).collect();
+    println!("\nMix weights: {}.\n", mix.join(", "));
+
+    let iters = std::env::var("BENCH_ITERS")
+        .ok()
+        .and_then(|s| s.parse().ok())
+        .unwrap_or(200_000);
+    let base = time_calls(None, iters);
+    let runs: Vec<(&str, Vec<f64>)> = programs
+        .iter()
+        .map(|(n, p)| (*n, time_calls(Some(p), iters)))
+        .collect();
+    println!("## Nanoseconds per syscall in a child process (best of 5 x {iters} calls; overhead over no filter in brackets)\n");
+    print!("| call | no filter |");
+    for (n, _) in &runs {
+        print!(" {n} |");
+    }
+    println!();
+    println!("|---|---:|{}", "---:|".repeat(runs.len()));
+    for (i, (call, _, _)) in CALLS.iter().enumerate() {
+        print!("| {call} | {:.0} |", base[i]);
+        for (_, r) in &runs {
+            print!(" {:.0} (+{:.0}) |", r[i], r[i] - base[i]);
+        }
+        println!();
+    }
+
+    println!("\n## Compile time of docker-default (release, codegen + optimizer, verification off; best of 20)\n");
+    println!("| host arch | ABIs | instructions | compile | verify |");
+    println!("|---|---|---:|---:|---:|");
+    for e in profile.arch_map.iter().flatten() {
+        let p = resolve(&profile, &Target::docker(e.architecture));
+        let opts = CompileOptions {
+            verify: false,
+            ..CompileOptions::default()
+        };
+        let mut best = std::time::Duration::MAX;
+        let mut n = 0;
+        for _ in 0..20 {
+            let c = compile(&p, &opts).unwrap();
+            best = best.min(c.stats.compile_time);
+            n = c.stats.instructions;
+        }
+        let v = compile(&p, &CompileOptions::default()).unwrap();
+        let abis: Vec<String> = p.arches.iter().map(|a| a.arch.to_string()).collect();
+        println!(
+            "| {} | {} | {n} | {:.2} ms | {:.2} ms |",
+            e.architecture,
+            abis.join(" + "),
+            best.as_secs_f64() * 1e3,
+            v.stats.verify_time.as_secs_f64() * 1e3
+        );
+    }
+}
