@@ -221,13 +221,15 @@ impl Arch {
         }
     }
 
-    /// Whether syscall arguments are 64 bits wide for this ABI. On 32-bit ABIs a filter
-    /// compares only the low word (libseccomp truncates the rule's value the same way).
+    /// Whether a filter compares syscall arguments as 64-bit values for this ABI. On 32-bit
+    /// ABIs a filter compares only the low word (libseccomp truncates the rule's value the
+    /// same way). x32 counts as 32-bit, as libseccomp treats it: its registers are 64 bits
+    /// wide but its `int`/`long`/pointer arguments are 32, and runc's filter compares the
+    /// low word only.
     pub fn is_64bit_args(self) -> bool {
         matches!(
             self,
             Arch::X86_64
-                | Arch::X32
                 | Arch::Aarch64
                 | Arch::Riscv64
                 | Arch::S390x

@@ -265,3 +265,28 @@ fn every_tier_explains_every_step() {
     let (tier, step) = plugin.group_for("ptrace").unwrap();
     assert_eq!((tier, step.group()), ("moderate", "debugging and tracing"));
 }
+
+#[test]
+fn plugin_has_no_compat_abis() {
+    let p = catalogue::get("plugin").unwrap().profile();
+    let pol = resolve(&p, &Target::sandbox(Arch::X86_64));
+    assert_eq!(pol.arches.len(), 1);
+    let i386_getpid = 20;
+    assert_eq!(
+        pol.decide_raw(Arch::X86.audit_arch(), i386_getpid, &[0; 6])
+            .reason,
+        jailwright_profile::Reason::BadArch
+    );
+    assert_eq!(
+        pol.decide_raw(Arch::X86_64.audit_arch(), 0x4000_0000 | 39, &[0; 6])
+            .reason,
+        jailwright_profile::Reason::BadArch,
+        "x32 getpid"
+    );
+    // moderate keeps Docker's compat ABIs
+    let m = resolve(
+        &catalogue::get("moderate").unwrap().profile(),
+        &Target::docker(Arch::X86_64),
+    );
+    assert_eq!(m.arches.len(), 3);
+}

@@ -44,6 +44,11 @@ pub enum Step {
         /// Why.
         reason: &'static str,
     },
+    /// Keep only the native architectures: no 32-bit or x32 compat ABIs in the filter.
+    DropSubArches {
+        /// Why.
+        reason: &'static str,
+    },
     /// Drop every capability-gated (`includes.caps`) allow rule.
     DropCapGated {
         /// Why.
@@ -80,6 +85,7 @@ impl Step {
             | Step::Add { group, .. }
             | Step::Replace { group, .. } => group,
             Step::DropCapGated { .. } => "capability-gated rules",
+            Step::DropSubArches { .. } => "compat ABIs (i386, x32, arm, s390)",
         }
     }
 
@@ -89,6 +95,7 @@ impl Step {
             Step::Remove { reason, .. }
             | Step::RemoveArgRule { reason, .. }
             | Step::DropCapGated { reason }
+            | Step::DropSubArches { reason }
             | Step::Add { reason, .. }
             | Step::Replace { reason, .. } => reason,
         }
@@ -100,7 +107,7 @@ impl Step {
             Step::Remove { names, .. } => names.to_vec(),
             Step::RemoveArgRule { name, .. } | Step::Replace { name, .. } => vec![name],
             Step::Add { rules, .. } => rules.iter().flat_map(|r| r.names.iter().copied()).collect(),
-            Step::DropCapGated { .. } => Vec::new(),
+            Step::DropCapGated { .. } | Step::DropSubArches { .. } => Vec::new(),
         }
     }
 
@@ -135,6 +142,11 @@ impl Step {
                             .as_ref()
                             .is_some_and(|i| i.caps.as_ref().is_some_and(|c| !c.is_empty())))
                 });
+            }
+            Step::DropSubArches { .. } => {
+                for e in p.arch_map.iter_mut().flatten() {
+                    e.sub_architectures = None;
+                }
             }
             Step::Add { rules, .. } => {
                 p.rules_mut().extend(rules.iter().map(|r| r.to_rule()));
@@ -378,6 +390,9 @@ const SOCKET_FAMILIES: &[RuleSpec] = &[
 ];
 
 const PLUGIN: &[Step] = &[
+    Step::DropSubArches {
+        reason: "a plugin built for the host never needs the i386, x32, arm or s390 compat ABIs; each one is a second syscall table to get right and a classic way around argument filters (int $0x80, the x32 bit), so calls through them are killed as a bad architecture",
+    },
     Step::DropCapGated {
         reason: "plugins run with every capability dropped; capability-gated allowances are dead weight and would silently widen the tier if a capability were ever granted",
     },

@@ -1,0 +1,664 @@
+//! Lint: every check fires on a small crafted profile and stays quiet on a clean one; the
+//! catalogue and Docker's own profile have no errors; runtime init needs quote what users see.
+
+use jailwright_profile::action::Op;
+use jailwright_profile::dialect::{ArchMapEntry, Filter};
+use jailwright_profile::lint::{
+    lint, missing_runtime_needs, runtime_needs, Finding, LintOptions, NeedKind, Severity,
+    NEWEST_RUNC, RULES, RUNTIME_NEEDS,
+};
+use jailwright_profile::policy::{Runtime, RuntimeKind, Version};
+use jailwright_profile::{
+    catalogue, ops, resolve, Action, Arch, ArgCond, CapSet, Profile, SyscallRule, Target,
+};
+
+fn fixture(name: &str) -> Profile {
+    let path = format!(
+        "{}/../../../shared/fixtures/{name}",
+        env!("CARGO_MANIFEST_DIR")
+    );
+    Profile::from_file(std::path::Path::new(&path)).expect("fixture parses")
+}
+
+fn opts(runtime: &str) -> LintOptions {
+    LintOptions {
+        runtime: Runtime::parse(runtime).unwrap(),
+        ..LintOptions::default()
+    }
+}
+
+fn ids(findings: &[Finding]) -> Vec<&'static str> {
+    findings.iter().map(|f| f.id).collect()
+}
+
+fn errors(findings: &[Finding]) -> Vec<&Finding> {
+    findings
+        .iter()
+        .filter(|f| f.severity == Severity::Error)
+        .collect()
+}
+
+/// Everything the runtimes need plus a few ordinary syscalls, on x86_64 and aarch64 without
+/// sub-architectures, defaulting to ENOSYS: the profile every check must be quiet on.
+const CLEAN_NAMES: &[&str] = &[
+    "openat",
+    "read",
+    "write",
+    "close",
+    "fcntl",
+    "futex",
+    "fstat",
+    "readlinkat",
+    "getdents64",
+    "prctl",
+    "capget",
+    "capset",
+    "setgroups",
+    "setresuid",
+    "setresgid",
+    "setuid",
+    "setgid",
+    "chdir",
+    "getppid",
+    "execve",
+    "openat2",
+    "statx",
+    "close_range",
+    "fstatfs",
+    "exit_group",
+    "getpid",
+    "mmap",
+    "munmap",
+    "brk",
+    "rt_sigaction",
+    "rt_sigreturn",
+];
+
+fn clean() -> Profile {
+    let mut p = Profile::new(Action::Errno(38));
+    p.arch_map = Some(
+        [Arch::X86_64, Arch::Aarch64]
+            .into_iter()
+            .map(|a| ArchMapEntry {
+                architecture: a,
+                sub_architectures: None,
+                extra: Default::default(),
+            })
+            .collect(),
+    );
+    p.rules_mut()
+        .push(SyscallRule::new(CLEAN_NAMES.iter().copied(), Action::Allow));
+    // newfstatat has no aarch64 name (there it is fstatat): an x86_64-only rule.
+    let mut x86 = SyscallRule::new(["newfstatat"], Action::Allow);
+    x86.includes = Some(Filter {
+        arches: Some(vec!["amd64".into()]),
+        ..Filter::default()
+    });
+    p.rules_mut().push(x86);
+    p
+}
+
+fn with_rule(mut p: Profile, rule: SyscallRule) -> Profile {
+    p.rules_mut().push(rule);
+    p
+}
+
+fn allow(names: &[&str]) -> SyscallRule {
+    SyscallRule::new(names.iter().copied(), Action::Allow)
+}
+
+fn cond_rule(names: &[&str], action: Action, conds: &[(u8, Op, u64, u64)]) -> SyscallRule {
+    let mut r = SyscallRule::new(names.iter().copied(), action);
+    r.args = Some(
+        conds
+            .iter()
+            .map(|&(i, op, v, v2)| ArgCond::new(i, op, v, v2))
+            .collect(),
+    );
+    r
+}
+
+fn fires(p: &Profile, o: &LintOptions, id: &str) -> Vec<Finding> {
+    let f = lint(p, o);
+    let hit: Vec<Finding> = f.iter().filter(|x| x.id == id).cloned().collect();
+    assert!(!hit.is_empty(), "{id} did not fire; got {:?}", ids(&f));
+    hit
+}
+
+#[test]
+fn the_clean_profile_has_no_findings_at_all() {
+    for runtime in [
+        "runc",
+        "runc@1.1.5",
+        "runc@1.3.2",
+        "runc@1.3.3",
+        "crun",
+        "oci",
+    ] {
+        let f = lint(&clean(), &opts(runtime));
+        assert!(f.is_empty(), "{runtime}: {f:#?}");
+    }
+}
+
+#[test]
+fn docker_default_has_no_errors() {
+    let ours = catalogue::get("docker-default").unwrap().profile();
+    let theirs = fixture("docker-default.json");
+    for p in [&ours, &theirs] {
+        for runtime in [
+            "runc",
+            "runc@1.1.5",
+            "runc@1.3.3",
+            "runc@1.4.0",
+            "crun",
+            "oci",
+        ] {
+            let f = lint(p, &opts(runtime));
+            assert!(errors(&f).is_empty(), "{runtime}: {:#?}", errors(&f));
+        }
+    }
+}
+
+#[test]
+fn catalogue_tiers_have_no_errors() {
+    for tier in ["moderate", "strict", "plugin", "debug", "mcp"] {
+        let p = catalogue::get(tier).unwrap().profile();
+        for runtime in ["runc", "runc@1.3.3", "crun"] {
+            let f = lint(&p, &opts(runtime));
+            assert!(errors(&f).is_empty(), "{tier} {runtime}: {:#?}", errors(&f));
+        }
+        let sandbox = LintOptions {
+            caps: CapSet::empty(),
+            ..opts("oci")
+        };
+        assert!(errors(&lint(&p, &sandbox)).is_empty(), "{tier} sandbox");
+    }
+}
+
+/// The done-when: docker-default minus openat2, close_range, fstatfs and capget, for
+/// runc 1.3.3, quoting the errors the user would see.
+#[test]
+fn runc_133_needs_openat2_close_range_and_capget() {
+    let mut p = catalogue::get("docker-default").unwrap().profile();
+    for n in ["openat2", "close_range", "fstatfs", "capget"] {
+        assert!(ops::remove_name(&mut p, n) > 0, "{n}");
+    }
+    let f = lint(&p, &opts("runc@1.3.3"));
+    let needs: Vec<&Finding> = f.iter().filter(|x| x.id == "JW601").collect();
+    assert!(needs.iter().all(|x| x.severity == Severity::Error));
+    let text: String = needs
+        .iter()
+        .map(|x| format!("{} {}\n", x.message, x.fix))
+        .collect();
+    assert!(
+        text.contains("unable to apply bounding set: operation not permitted"),
+        "{text}"
+    );
+    assert!(text.contains("unsafe procfs detected: openat2"), "{text}");
+    assert!(text.contains("error closing exec fds"), "{text}");
+    for n in ["\"capget\"", "\"openat2\"", "\"close_range\""] {
+        assert!(text.contains(n), "{n} missing from {text}");
+    }
+    assert!(!text.contains("checked against"), "the version was given");
+
+    // runc 1.3.2 predates the procfs hardening: the older message, and openat2 is not needed.
+    let f = lint(&p, &opts("runc@1.3.2"));
+    let text: String = f
+        .iter()
+        .filter(|x| x.id == "JW601")
+        .map(|x| x.message.clone())
+        .collect();
+    assert!(text.contains(
+        "error closing exec fds: ensure /proc/thread-self/fd is on procfs: operation not permitted"
+    ));
+    assert!(!text.contains("openat2"), "{text}");
+
+    // runc 1.1.5 says /proc/self/fd, and needs fstatfs itself (no close_range there).
+    let f = lint(&p, &opts("runc@1.1.5"));
+    let text: String = f
+        .iter()
+        .filter(|x| x.id == "JW601")
+        .map(|x| x.message.clone())
+        .collect();
+    assert!(text.contains(
+        "error closing exec fds: ensure /proc/self/fd is on procfs: operation not permitted"
+    ));
+    assert!(text.contains("unable to start container process: operation not permitted"));
+
+    // An unknown version is checked against the newest runc, and says so.
+    let f = lint(&p, &opts("runc"));
+    let msg = &f.iter().find(|x| x.id == "JW601").unwrap().message;
+    assert!(msg.contains(&format!("runc@{NEWEST_RUNC}")), "{msg}");
+}
+
+#[test]
+fn missing_runtime_needs_lists_exactly_what_to_add() {
+    let mut p = clean();
+    for n in ["capget", "close_range", "fstatfs", "setresuid"] {
+        ops::remove_name(&mut p, n);
+    }
+    let policy = resolve(&p, &Target::docker(Arch::X86_64));
+    let rt = Runtime::parse("runc@1.3.3").unwrap();
+    let mut add: Vec<&str> = missing_runtime_needs(&policy, rt)
+        .into_iter()
+        .flat_map(|(_, names)| names)
+        .collect();
+    add.sort();
+    // close_range and fstatfs are alternatives: allowing close_range is enough.
+    assert_eq!(add, ["capget", "close_range", "setresuid"]);
+    // Allowing them clears every need.
+    let p = with_rule(p, allow(&add));
+    let policy = resolve(&p, &Target::docker(Arch::X86_64));
+    assert!(missing_runtime_needs(&policy, rt).is_empty());
+}
+
+#[test]
+fn runtime_needs_are_versioned() {
+    let v = |s: &str| Runtime::parse(s).unwrap();
+    let has = |r: Runtime, name: &str| runtime_needs(r).iter().any(|n| n.syscalls.contains(&name));
+    assert!(has(v("runc@1.3.3"), "openat2"));
+    assert!(has(v("runc@1.2.8"), "openat2"));
+    assert!(has(v("runc@1.4.0"), "statx"));
+    assert!(!has(v("runc@1.3.2"), "openat2"));
+    assert!(!has(v("runc@1.2.7"), "openat2"));
+    assert!(!has(v("runc@1.1.5"), "close_range"));
+    assert!(has(v("runc"), "openat2"), "unknown version = newest");
+    assert!(has(v("crun"), "capset"));
+    assert!(
+        !has(v("crun"), "openat2"),
+        "crun falls back from openat2 on EPERM"
+    );
+    assert!(runtime_needs(Runtime::OCI).is_empty());
+    // fsopen and friends are tried first but runc falls back: not needs.
+    for n in ["fsopen", "fsconfig", "fsmount", "open_tree"] {
+        assert!(!has(v("runc@1.4.0"), n), "{n}");
+    }
+    for need in RUNTIME_NEEDS {
+        assert!(!need.source.is_empty() && !need.error.is_empty());
+        if need.kind == NeedKind::AnyOf {
+            assert!(need.syscalls.len() > 1);
+        }
+    }
+    let first = RUNTIME_NEEDS
+        .iter()
+        .find(|n| n.runtime == RuntimeKind::Runc)
+        .unwrap();
+    assert!(first.applies_to(Version(1, 0, 0)));
+}
+
+#[test]
+fn unknown_names_get_a_did_you_mean() {
+    let p = with_rule(clean(), allow(&["opnat", "frobnicate_the_kernel"]));
+    let f = fires(&p, &LintOptions::default(), "JW101");
+    assert_eq!(f.len(), 2);
+    let opnat = f
+        .iter()
+        .find(|x| x.syscall.as_deref() == Some("opnat"))
+        .unwrap();
+    assert_eq!(opnat.severity, Severity::Error);
+    assert_eq!(opnat.path, "$.syscalls[2].names[0]");
+    assert!(
+        opnat.message.contains("did you mean `openat`?"),
+        "{}",
+        opnat.message
+    );
+    assert!(opnat.fix.contains("openat"));
+    let other = f
+        .iter()
+        .find(|x| x.syscall.as_deref() == Some("frobnicate_the_kernel"))
+        .unwrap();
+    assert!(!other.message.contains("did you mean"));
+}
+
+#[test]
+fn names_missing_on_some_arches_are_info() {
+    let p = with_rule(clean(), allow(&["arch_prctl"]));
+    let f = fires(&p, &LintOptions::default(), "JW102");
+    assert_eq!(f[0].severity, Severity::Info);
+    assert!(
+        f[0].message
+            .contains("`arch_prctl` is not a syscall on aarch64"),
+        "{}",
+        f[0].message
+    );
+}
+
+#[test]
+fn duplicates_fire() {
+    let p = with_rule(clean(), allow(&["uname", "uname"]));
+    let f = fires(&p, &LintOptions::default(), "JW103");
+    assert_eq!(f[0].path, "$.syscalls[2].names[1]");
+    let p = with_rule(clean(), allow(&["read"]));
+    let f = fires(&p, &LintOptions::default(), "JW103");
+    assert!(
+        f[0].message.contains("$.syscalls[0].names[1]"),
+        "{}",
+        f[0].message
+    );
+    // Same name, different gate: not a duplicate.
+    let mut gated = allow(&["read"]);
+    gated.includes = Some(Filter {
+        caps: Some(vec!["CAP_SYS_ADMIN".into()]),
+        ..Filter::default()
+    });
+    assert!(!ids(&lint(&with_rule(clean(), gated), &LintOptions::default())).contains(&"JW103"));
+}
+
+#[test]
+fn shadowed_rules_fire() {
+    let p = with_rule(
+        clean(),
+        cond_rule(&["getpid"], Action::Allow, &[(0, Op::Eq, 1, 0)]),
+    );
+    let f = fires(&p, &LintOptions::default(), "JW104");
+    assert_eq!(f[0].path, "$.syscalls[2].names[0]");
+    assert_eq!(f[0].arch, None, "holds on both hosts");
+}
+
+#[test]
+fn conflicting_rules_fire() {
+    let p = with_rule(
+        with_rule(
+            clean(),
+            cond_rule(&["kill"], Action::Allow, &[(1, Op::Eq, 0, 0)]),
+        ),
+        cond_rule(&["kill"], Action::Errno(1), &[(0, Op::Eq, 5, 0)]),
+    );
+    let f = fires(&p, &LintOptions::default(), "JW105");
+    assert_eq!(f[0].severity, Severity::Warning);
+    // Disjoint conditions on the same argument do not conflict.
+    let p = with_rule(
+        with_rule(
+            clean(),
+            cond_rule(&["kill"], Action::Allow, &[(0, Op::Eq, 1, 0)]),
+        ),
+        cond_rule(&["kill"], Action::Errno(1), &[(0, Op::Eq, 5, 0)]),
+    );
+    assert!(!ids(&lint(&p, &LintOptions::default())).contains(&"JW105"));
+}
+
+#[test]
+fn same_as_default_fires() {
+    let p = with_rule(clean(), SyscallRule::new(["uname"], Action::Errno(38)));
+    let f = fires(&p, &LintOptions::default(), "JW106");
+    assert_eq!(f[0].path, "$.syscalls[2]");
+    assert_eq!(f[0].severity, Severity::Info);
+}
+
+#[test]
+fn repeated_argument_index_fires() {
+    let p = with_rule(
+        clean(),
+        cond_rule(
+            &["kill"],
+            Action::Allow,
+            &[(0, Op::Eq, 1, 0), (0, Op::Eq, 2, 0)],
+        ),
+    );
+    fires(&p, &LintOptions::default(), "JW107");
+}
+
+#[test]
+fn each_dangerous_allowance_fires_with_its_own_id() {
+    let cases = [
+        ("JW201", "ptrace"),
+        ("JW202", "bpf"),
+        ("JW203", "mount"),
+        ("JW203", "fsopen"),
+        ("JW204", "keyctl"),
+        ("JW205", "io_uring_setup"),
+        ("JW206", "userfaultfd"),
+        ("JW207", "perf_event_open"),
+        ("JW208", "unshare"),
+        ("JW209", "personality"),
+        ("JW210", "process_vm_readv"),
+        ("JW211", "kexec_load"),
+        ("JW212", "init_module"),
+        ("JW213", "open_by_handle_at"),
+        ("JW214", "clone"),
+        ("JW215", "pivot_root"),
+        ("JW216", "chroot"),
+        ("JW217", "reboot"),
+        ("JW218", "swapon"),
+        ("JW219", "iopl"),
+    ];
+    for (id, name) in cases {
+        let p = with_rule(clean(), allow(&[name]));
+        let f = fires(&p, &LintOptions::default(), id);
+        assert_eq!(f[0].severity, Severity::Warning, "{id}");
+        assert_eq!(f[0].syscall.as_deref(), Some(name));
+        assert_eq!(f[0].path, "$.syscalls[2].names[0]");
+        assert!(!f[0].why.is_empty() && !f[0].fix.is_empty());
+    }
+}
+
+#[test]
+fn cap_gated_dangerous_allowances_are_info() {
+    let mut r = allow(&["bpf"]);
+    r.includes = Some(Filter {
+        caps: Some(vec!["CAP_BPF".into()]),
+        ..Filter::default()
+    });
+    let p = with_rule(clean(), r);
+    let f = fires(&p, &LintOptions::default(), "JW202");
+    assert_eq!(f[0].severity, Severity::Info);
+    assert!(f[0].message.contains("CAP_BPF"));
+    // With the capability in the bounding set it is a warning.
+    let mut caps = CapSet::docker_default();
+    caps.insert(jailwright_profile::Capability::parse("CAP_BPF").unwrap());
+    let o = LintOptions {
+        caps,
+        ..LintOptions::default()
+    };
+    assert_eq!(fires(&p, &o, "JW202")[0].severity, Severity::Warning);
+}
+
+#[test]
+fn argument_filters_silence_personality_and_clone() {
+    let p = with_rule(
+        clean(),
+        cond_rule(&["personality"], Action::Allow, &[(0, Op::Eq, 0, 0)]),
+    );
+    assert!(!ids(&lint(&p, &LintOptions::default())).contains(&"JW209"));
+    let p = with_rule(
+        clean(),
+        cond_rule(
+            &["clone"],
+            Action::Allow,
+            &[(0, Op::MaskedEq, 0x7e02_0000, 0)],
+        ),
+    );
+    assert!(!ids(&lint(&p, &LintOptions::default())).contains(&"JW214"));
+    // A filter that does not look at the namespace bits does not count.
+    let p = with_rule(
+        clean(),
+        cond_rule(&["clone"], Action::Allow, &[(2, Op::Eq, 0, 0)]),
+    );
+    let f = fires(&p, &LintOptions::default(), "JW214");
+    assert!(f[0]
+        .message
+        .contains("without a check of the namespace flags"));
+}
+
+#[test]
+fn default_allow_is_an_error_unless_auditing() {
+    let mut p = clean();
+    p.default_action = Action::Allow.name();
+    p.default_errno_ret = None;
+    let f = fires(&p, &LintOptions::default(), "JW301");
+    assert_eq!(f[0].severity, Severity::Error);
+    assert_eq!(f[0].path, "$.defaultAction");
+    let p = with_rule(p, SyscallRule::new(["ptrace"], Action::Log));
+    assert_eq!(
+        fires(&p, &LintOptions::default(), "JW301")[0].severity,
+        Severity::Warning
+    );
+}
+
+#[test]
+fn default_kill_is_info() {
+    let mut p = clean();
+    p.default_action = Action::KillProcess.name();
+    p.default_errno_ret = None;
+    assert_eq!(
+        fires(&p, &LintOptions::default(), "JW302")[0].severity,
+        Severity::Info
+    );
+}
+
+#[test]
+fn eperm_default_without_a_stub_breaks_fallbacks() {
+    let mut p = clean();
+    p.default_errno_ret = Some(1);
+    // crun has no ENOSYS stub: faccessat2 and friends get EPERM.
+    let f = fires(&p, &opts("crun"), "JW303");
+    assert!(f[0].message.contains("faccessat2"), "{}", f[0].message);
+    assert!(f[0].message.contains("no ENOSYS stub"));
+    assert!(f[0].fix.contains("38"));
+    assert_eq!(f[0].path, "$.defaultErrnoRet");
+    // runc 1.0+ answers numbers above the highest named one (openat2 here) with ENOSYS.
+    assert!(!ids(&lint(&p, &opts("runc@1.3.3"))).contains(&"JW303"));
+    // runc before 1.0 had no stub.
+    fires(&p, &opts("runc@0.1.1"), "JW303");
+}
+
+#[test]
+fn clone3_checks_fire() {
+    let p = with_rule(clean(), allow(&["clone3"]));
+    fires(&p, &LintOptions::default(), "JW304");
+    let p = with_rule(clean(), SyscallRule::new(["clone3"], Action::Errno(1)));
+    let f = fires(&p, &LintOptions::default(), "JW305");
+    assert_eq!(f[0].path, "$.syscalls[2].names[0]");
+    let p = with_rule(clean(), SyscallRule::new(["clone3"], Action::Errno(38)));
+    let found = ids(&lint(&p, &LintOptions::default()));
+    assert!(!found.contains(&"JW304") && !found.contains(&"JW305"));
+}
+
+#[test]
+fn missing_common_arches_fire() {
+    let mut p = clean();
+    p.arch_map
+        .as_mut()
+        .unwrap()
+        .retain(|e| e.architecture == Arch::X86_64);
+    let f = fires(&p, &LintOptions::default(), "JW401");
+    assert_eq!(f[0].arch, Some(Arch::Aarch64));
+    assert!(f[0].message.contains("native-only"), "{}", f[0].message);
+    assert!(f[0].why.contains("Apple Silicon"));
+    assert!(f[0].fix.contains("SCMP_ARCH_AARCH64"));
+}
+
+#[test]
+fn compat_abis_fire_with_the_socketcall_bypass() {
+    let mut p = with_rule(
+        clean(),
+        cond_rule(&["socket"], Action::Allow, &[(0, Op::Eq, 1, 0)]),
+    );
+    p.rules_mut()[0]
+        .names
+        .as_mut()
+        .unwrap()
+        .push("socketcall".into());
+    p.arch_map.as_mut().unwrap()[0].sub_architectures = Some(vec![Arch::X86, Arch::X32]);
+    let f = fires(&p, &LintOptions::default(), "JW402");
+    assert_eq!(f.len(), 2);
+    let x86 = f
+        .iter()
+        .find(|x| x.path.ends_with("subArchitectures[0]"))
+        .unwrap();
+    assert!(x86.message.contains("socketcall"), "{}", x86.message);
+    assert_eq!(x86.arch, Some(Arch::X86_64));
+}
+
+#[test]
+fn filter_size_fires_near_and_over_the_limit() {
+    let many = |n: u64| {
+        let mut p = clean();
+        for i in 0..n {
+            p.rules_mut()
+                .push(cond_rule(&["ioctl"], Action::Allow, &[(1, Op::Eq, i, 0)]));
+        }
+        p
+    };
+    assert!(!ids(&lint(&many(100), &LintOptions::default())).contains(&"JW501"));
+    assert_eq!(
+        fires(&many(700), &LintOptions::default(), "JW501")[0].severity,
+        Severity::Warning
+    );
+    assert_eq!(
+        fires(&many(900), &LintOptions::default(), "JW501")[0].severity,
+        Severity::Error
+    );
+}
+
+#[test]
+fn runtime_need_findings_fire() {
+    let mut p = clean();
+    ops::remove_name(&mut p, "prctl");
+    let f = fires(&p, &opts("runc@1.1.5"), "JW601");
+    assert_eq!(f[0].syscall.as_deref(), Some("prctl"));
+    assert!(f[0].message.contains("unable to apply bounding set"));
+    let f = fires(&p, &opts("crun"), "JW601");
+    assert!(f[0].message.contains("PR_SET_KEEPCAPS"), "{}", f[0].message);
+    assert!(!ids(&lint(&p, &opts("oci"))).contains(&"JW601"));
+}
+
+#[test]
+fn podman_fixture_lints_without_panic_and_serializes() {
+    let p = fixture("podman-default.json");
+    for runtime in ["crun", "runc", "runc@1.1.5", "oci"] {
+        let f = lint(&p, &opts(runtime));
+        assert!(!f.is_empty());
+        let json = serde_json::to_string(&f).unwrap();
+        assert!(json.contains("\"severity\""));
+    }
+    // Podman's default allows clone3 and unshare unconditionally.
+    let f = lint(&p, &opts("crun"));
+    assert!(ids(&f).contains(&"JW304") && ids(&f).contains(&"JW208"));
+}
+
+#[test]
+fn output_is_sorted_and_deterministic() {
+    let p = fixture("podman-default.json");
+    let a = lint(&p, &LintOptions::default());
+    let b = lint(&p, &LintOptions::default());
+    assert_eq!(a, b);
+    for w in a.windows(2) {
+        assert!(w[0].severity <= w[1].severity);
+    }
+    let paths: Vec<&str> = a
+        .iter()
+        .filter(|f| f.severity == Severity::Warning)
+        .map(|f| f.path.as_str())
+        .collect();
+    let i2 = paths.iter().position(|p| p.starts_with("$.syscalls[1]"));
+    let i16 = paths.iter().position(|p| p.starts_with("$.syscalls[16]"));
+    if let (Some(i2), Some(i16)) = (i2, i16) {
+        assert!(i2 < i16, "numeric order of paths");
+    }
+}
+
+#[test]
+fn oci_config_paths_point_into_linux_seccomp() {
+    let inner = with_rule(clean(), allow(&["opnat"])).to_value();
+    let config = serde_json::json!({"ociVersion": "1.0.2", "linux": {"seccomp": inner}});
+    let p = Profile::from_value(&config).unwrap();
+    let f = fires(&p, &LintOptions::default(), "JW101");
+    assert_eq!(f[0].path, "$.linux.seccomp.syscalls[2].names[0]");
+}
+
+#[test]
+fn every_rule_is_documented() {
+    assert!(RULES.len() >= 30);
+    for (id, slug, _, what) in RULES {
+        assert!(id.starts_with("JW") && id.len() == 5, "{id}");
+        assert!(
+            slug.chars()
+                .all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || c == '-'),
+            "{slug}"
+        );
+        assert!(!what.is_empty());
+    }
+    assert_eq!(Severity::Error.to_string(), "error");
+    assert!(Severity::Error < Severity::Warning && Severity::Warning < Severity::Info);
+}
