@@ -1,0 +1,293 @@
+//! The backend-neutral description of a sandbox: what to run, what it may see, and its limits.
+//!
+//! [`SandboxConfig`] is plain data. The native backend turns it into namespaces, mounts and
+//! limits; container backends (Docker, Podman) will map the same options onto their flags.
+
+use std::ffi::OsString;
+use std::fmt;
+use std::path::PathBuf;
+use std::str::FromStr;
+use std::time::Duration;
+
+use serde::Serialize;
+
+/// The default inside uid and gid (`nobody`/`nogroup`).
+pub const NOBODY: u32 = 65534;
+
+/// `PATH` inside the sandbox unless the caller passes one.
+pub const DEFAULT_PATH: &str = "/usr/local/bin:/usr/bin:/bin";
+
+/// `HOME` inside the sandbox unless the caller passes one.
+pub const DEFAULT_HOME: &str = "/tmp";
+
+/// The hostname inside the sandbox.
+pub const DEFAULT_HOSTNAME: &str = "jailwright";
+
+/// The host directories bound read-only into the new root when they exist. Symlinks among
+/// them (`/bin -> usr/bin`) are recreated as symlinks.
+pub const SYSTEM_DIRS: &[&str] = &[
+    "/usr", "/bin", "/sbin", "/lib", "/lib32", "/lib64", "/libx32", "/etc",
+];
+
+/// Network access.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "snake_case")]
+#[non_exhaustive]
+pub enum Network {
+    /// A new network namespace with only the loopback interface (up).
+    #[default]
+    None,
+    /// The host's network namespace.
+    Host,
+}
+
+impl FromStr for Network {
+    type Err = String;
+    fn from_str(s: &str) -> Result<Self, String> {
+        match s {
+            "none" => Ok(Network::None),
+            "host" => Ok(Network::Host),
+            _ => Err(format!(
+                "unknown network mode {s:?} (expected none or host)"
+            )),
+        }
+    }
+}
+
+/// What a mount in the sandbox is.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "snake_case", tag = "kind")]
+#[non_exhaustive]
+pub enum Mount {
+    /// A read-only bind of a host path.
+    ReadOnlyBind {
+        /// Host path.
+        source: PathBuf,
+        /// Path inside the sandbox.
+        target: PathBuf,
+    },
+    /// A writable bind of a host path (writable through Landlock as well).
+    Bind {
+        /// Host path.
+        source: PathBuf,
+        /// Path inside the sandbox.
+        target: PathBuf,
+    },
+    /// A private, writable tmpfs.
+    Tmpfs {
+        /// Path inside the sandbox.
+        target: PathBuf,
+    },
+}
+
+impl Mount {
+    /// The path inside the sandbox.
+    pub fn target(&self) -> &std::path::Path {
+        match self {
+            Mount::ReadOnlyBind { target, .. } | Mount::Bind { target, .. } => target,
+            Mount::Tmpfs { target } => target,
+        }
+    }
+
+    /// Whether the plugin may write below the target.
+    pub fn writable(&self) -> bool {
+        !matches!(self, Mount::ReadOnlyBind { .. })
+    }
+}
+
+/// Where the plugin's standard streams go.
+#[derive(Debug, Default)]
+#[non_exhaustive]
+pub enum Stdio {
+    /// The caller's descriptor.
+    #[default]
+    Inherit,
+    /// `/dev/null`.
+    Null,
+    /// Captured into the [`Outcome`](crate::Outcome) (stdout and stderr only).
+    Piped,
+    /// A descriptor the caller owns (a file, a pipe end).
+    Fd(std::os::fd::OwnedFd),
+}
+
+/// Resource limits. `None` leaves the limit at the caller's value (except the defaults noted).
+#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize)]
+pub struct Limits {
+    /// Memory in bytes: cgroup `memory.max` when a cgroup is available, otherwise
+    /// `RLIMIT_AS`/`RLIMIT_DATA` stand in.
+    pub memory: Option<u64>,
+    /// Number of processes/threads: cgroup `pids.max` when available; `RLIMIT_NPROC` always.
+    pub pids: Option<u64>,
+    /// CPU seconds (`RLIMIT_CPU`; the kernel sends SIGXCPU, then SIGKILL at the hard limit).
+    pub cpu_time: Option<u64>,
+    /// Largest file the plugin may write, in bytes (`RLIMIT_FSIZE`).
+    pub file_size: Option<u64>,
+    /// Open descriptors (`RLIMIT_NOFILE`); default 1024, never above the caller's hard limit.
+    pub open_files: Option<u64>,
+    /// Wall-clock limit; the whole process tree is killed when it passes.
+    pub timeout: Option<Duration>,
+}
+
+/// A sandbox layer, as reported in the [`RunReport`](crate::RunReport) and demanded with
+/// [`SandboxBuilder::require`](crate::SandboxBuilder::require).
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize)]
+#[serde(rename_all = "kebab-case")]
+#[non_exhaustive]
+pub enum Layer {
+    /// User namespace: inside uid/gid mapped to the caller's, capabilities namespaced.
+    UserNamespace,
+    /// Mount namespace.
+    MountNamespace,
+    /// PID namespace with a minimal init.
+    PidNamespace,
+    /// Network namespace (loopback only).
+    NetworkNamespace,
+    /// IPC namespace.
+    IpcNamespace,
+    /// UTS namespace (hostname).
+    UtsNamespace,
+    /// Cgroup namespace.
+    CgroupNamespace,
+    /// The new root filesystem.
+    Filesystem,
+    /// Non-root uid/gid, capabilities dropped, no_new_privs, new session.
+    Identity,
+    /// Resource limits through rlimits.
+    Rlimits,
+    /// Resource limits through a cgroup.
+    Cgroup,
+    /// Landlock filesystem restrictions.
+    Landlock,
+    /// The seccomp filter.
+    Seccomp,
+}
+
+impl Layer {
+    /// Every layer, in report order.
+    pub const ALL: [Layer; 13] = [
+        Layer::UserNamespace,
+        Layer::MountNamespace,
+        Layer::PidNamespace,
+        Layer::NetworkNamespace,
+        Layer::IpcNamespace,
+        Layer::UtsNamespace,
+        Layer::CgroupNamespace,
+        Layer::Filesystem,
+        Layer::Identity,
+        Layer::Rlimits,
+        Layer::Cgroup,
+        Layer::Landlock,
+        Layer::Seccomp,
+    ];
+
+    /// The name used on the command line and in reports.
+    pub fn name(self) -> &'static str {
+        match self {
+            Layer::UserNamespace => "user-namespace",
+            Layer::MountNamespace => "mount-namespace",
+            Layer::PidNamespace => "pid-namespace",
+            Layer::NetworkNamespace => "network-namespace",
+            Layer::IpcNamespace => "ipc-namespace",
+            Layer::UtsNamespace => "uts-namespace",
+            Layer::CgroupNamespace => "cgroup-namespace",
+            Layer::Filesystem => "filesystem",
+            Layer::Identity => "identity",
+            Layer::Rlimits => "rlimits",
+            Layer::Cgroup => "cgroup",
+            Layer::Landlock => "landlock",
+            Layer::Seccomp => "seccomp",
+        }
+    }
+
+    pub(crate) fn index(self) -> u32 {
+        Layer::ALL.iter().position(|l| *l == self).unwrap_or(0) as u32
+    }
+
+    pub(crate) fn from_index(i: u32) -> Option<Layer> {
+        Layer::ALL.get(i as usize).copied()
+    }
+
+    pub(crate) fn bit(self) -> u32 {
+        1 << self.index()
+    }
+}
+
+impl fmt::Display for Layer {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(self.name())
+    }
+}
+
+impl FromStr for Layer {
+    type Err = String;
+    fn from_str(s: &str) -> Result<Self, String> {
+        // Exact names first ("cgroup" is the limits layer), then "user", "net", "pid" ... for
+        // the namespaces.
+        let short = |l: Layer| l.name().strip_suffix("-namespace").map(str::to_owned);
+        let exact = Layer::ALL.iter().copied().find(|l| l.name() == s);
+        let alias = || {
+            Layer::ALL.iter().copied().find(|l| {
+                short(*l).as_deref() == Some(s) || (s == "net" && *l == Layer::NetworkNamespace)
+            })
+        };
+        exact.or_else(alias).ok_or_else(|| {
+            let names: Vec<&str> = Layer::ALL.iter().map(|l| l.name()).collect();
+            format!("unknown layer {s:?} (expected one of {})", names.join(", "))
+        })
+    }
+}
+
+/// Everything a backend needs to run one command in a sandbox. Build it with
+/// [`Sandbox::builder`](crate::Sandbox::builder), which validates it.
+#[derive(Clone, Debug)]
+#[non_exhaustive]
+pub struct SandboxConfig {
+    /// The program: a path, or a name looked up in the sandbox's `PATH`.
+    pub program: OsString,
+    /// Arguments after the program name.
+    pub args: Vec<OsString>,
+    /// User mounts, applied in order after the system directories.
+    pub mounts: Vec<Mount>,
+    /// Network access.
+    pub network: Network,
+    /// Environment beyond `PATH` and `HOME` (which these override when given).
+    pub env: Vec<(OsString, OsString)>,
+    /// Working directory inside the sandbox.
+    pub cwd: PathBuf,
+    /// Uid inside the sandbox.
+    pub uid: u32,
+    /// Gid inside the sandbox.
+    pub gid: u32,
+    /// Hostname inside the sandbox.
+    pub hostname: String,
+    /// Whether `/dev/tty` is made available.
+    pub dev_tty: bool,
+    /// Resource limits.
+    pub limits: Limits,
+    /// Layers that must be enforced (at least partially); the run fails with a setup error
+    /// instead of degrading.
+    pub required: Vec<Layer>,
+    /// The seccomp filter, installed last before `execve`. Empty means none (reported as
+    /// unavailable).
+    pub seccomp: jailwright_bpf::Program,
+}
+
+impl Default for SandboxConfig {
+    fn default() -> Self {
+        SandboxConfig {
+            program: OsString::new(),
+            args: Vec::new(),
+            mounts: Vec::new(),
+            network: Network::None,
+            env: Vec::new(),
+            cwd: PathBuf::from("/tmp"),
+            uid: NOBODY,
+            gid: NOBODY,
+            hostname: DEFAULT_HOSTNAME.to_owned(),
+            dev_tty: false,
+            limits: Limits::default(),
+            required: Vec::new(),
+            seccomp: jailwright_bpf::Program::default(),
+        }
+    }
+}

@@ -1,0 +1,642 @@
+//! The native backend: one `clone` into new namespaces, no helper binaries.
+//!
+//! Process tree: the caller → init (pid 1 of the new pid namespace; builds the root, then
+//! reaps and forwards signals) → the plugin (drops privileges, installs Landlock and seccomp,
+//! execs the command). The caller writes the id maps and joins the cgroups between `clone`
+//! and a one-byte "go" on the sync pipe; the sandbox reports back through 16-byte records on
+//! the status pipe.
+
+mod cgroup;
+mod child;
+mod plan;
+mod record;
+
+use std::os::fd::{AsRawFd, OwnedFd, RawFd};
+use std::sync::{Arc, Mutex};
+use std::time::Instant;
+
+use self::cgroup::Cgroups;
+use self::plan::{HostFacts, StdioPlan};
+use self::record::{Kind, Record, Stage, State};
+use crate::config::{Layer, Network, SandboxConfig, Stdio, NOBODY};
+use crate::error::Error;
+use crate::notify::{self, Events, NotifyHandler};
+use crate::report::{
+    aggregate, ExecFailure, Exit, LayerState, LayerStatus, Resources, RunReport, Timings,
+};
+use crate::sys::{self, Errno};
+use crate::Outcome;
+
+/// Most bytes kept from each captured stream.
+const CAPTURE_LIMIT: usize = 64 << 20;
+
+fn setup_err(stage: &str) -> impl FnOnce(Errno) -> Error + '_ {
+    move |e| Error::setup(stage, e.0)
+}
+
+/// Kills and reaps init if the run is abandoned halfway.
+struct Child {
+    pid: libc::pid_t,
+    reaped: bool,
+}
+
+impl Drop for Child {
+    fn drop(&mut self) {
+        if !self.reaped {
+            let _ = sys::kill(self.pid, libc::SIGKILL);
+            let _ = sys::waitpid(self.pid, 0);
+        }
+    }
+}
+
+struct Streams {
+    /// Parent ends of captured stdout/stderr.
+    readers: [Option<OwnedFd>; 2],
+    /// Descriptors the child uses; closed in the parent after clone.
+    child_ends: Vec<OwnedFd>,
+    plans: [StdioPlan; 3],
+}
+
+fn streams(stdio: [Stdio; 3]) -> Result<Streams, Error> {
+    let mut s = Streams {
+        readers: [None, None],
+        child_ends: Vec::new(),
+        plans: [StdioPlan::Inherit; 3],
+    };
+    for (i, st) in stdio.into_iter().enumerate() {
+        let fd = match st {
+            Stdio::Inherit => continue,
+            Stdio::Piped if i > 0 => {
+                let (r, w) = sys::pipe().map_err(setup_err("create an output pipe"))?;
+                sys::set_nonblocking(r.as_raw_fd()).map_err(setup_err("set O_NONBLOCK"))?;
+                s.readers[i - 1] = Some(r);
+                w
+            }
+            Stdio::Null | Stdio::Piped => {
+                sys::open(c"/dev/null", libc::O_RDWR, 0).map_err(setup_err("open /dev/null"))?
+            }
+            Stdio::Fd(fd) => fd,
+        };
+        s.plans[i] = StdioPlan::Fd(fd.as_raw_fd());
+        s.child_ends.push(fd);
+    }
+    Ok(s)
+}
+
+/// Outside ids for the inside ones. A root caller never maps host root into the sandbox: the
+/// inside id maps to the same host id, and inside 0 to the host's nobody. An unprivileged
+/// caller can only map its own ids.
+fn outside_ids(cfg: &SandboxConfig) -> (u32, u32, bool) {
+    let (euid, egid) = (sys::geteuid(), sys::getegid());
+    if euid == 0 {
+        let map = |inside: u32| if inside == 0 { NOBODY } else { inside };
+        (map(cfg.uid), map(cfg.gid), true)
+    } else {
+        (euid, egid, false)
+    }
+}
+
+fn write_maps(
+    pid: libc::pid_t,
+    cfg: &SandboxConfig,
+    out_uid: u32,
+    out_gid: u32,
+    root: bool,
+) -> Result<(), Error> {
+    let proc = format!("/proc/{pid}");
+    let w = |file: &str, text: String| {
+        std::fs::write(format!("{proc}/{file}"), text).map_err(|e| Error::Setup {
+            stage: format!("write {proc}/{file}"),
+            source: e,
+        })
+    };
+    if !root {
+        w("setgroups", "deny".into())?;
+    }
+    w("uid_map", format!("{} {out_uid} 1\n", cfg.uid))?;
+    w("gid_map", format!("{} {out_gid} 1\n", cfg.gid))?;
+    Ok(())
+}
+
+#[derive(Default)]
+struct Collected {
+    buf: Vec<u8>,
+    layers: Vec<(Layer, State, i32)>,
+    fail: Option<(u32, u32, i32)>,
+    exec_fail: Option<i32>,
+    exec_at: Option<Instant>,
+    result: Option<i32>,
+}
+
+impl Collected {
+    fn take(&mut self, data: &[u8]) {
+        self.buf.extend_from_slice(data);
+        let whole = self.buf.len() / record::SIZE * record::SIZE;
+        let bytes: Vec<u8> = self.buf.drain(..whole).collect();
+        for chunk in bytes.chunks_exact(record::SIZE) {
+            let mut b = [0u8; record::SIZE];
+            b.copy_from_slice(chunk);
+            let r = Record::from_bytes(&b);
+            if r.is(Kind::Layer) {
+                if let Some(l) = Layer::from_index(r.a) {
+                    self.layers.push((l, State::from_u32(r.b), r.c));
+                }
+            } else if r.is(Kind::Fail) {
+                self.fail.get_or_insert((r.a, r.b, r.c));
+            } else if r.is(Kind::ExecFail) {
+                self.exec_fail = Some(r.c);
+            } else if r.is(Kind::Exec) {
+                self.exec_at = Some(Instant::now());
+            } else if r.is(Kind::Result) {
+                self.result = Some(r.a as i32);
+            }
+        }
+    }
+}
+
+/// Reads what is available; returns false at end of file.
+fn read_some(fd: RawFd, sink: &mut dyn FnMut(&[u8])) -> bool {
+    let mut buf = [0u8; 16384];
+    loop {
+        match sys::read(fd, &mut buf) {
+            Ok(0) => return false,
+            Ok(n) => sink(&buf[..n]),
+            Err(Errno(libc::EAGAIN)) => return true,
+            Err(_) => return false,
+        }
+    }
+}
+
+fn errno_text(e: i32) -> String {
+    std::io::Error::from_raw_os_error(e).to_string()
+}
+
+/// Runs `cfg` natively.
+pub(crate) fn run(
+    cfg: &SandboxConfig,
+    stdio: [Stdio; 3],
+    notify: Option<NotifyHandler>,
+) -> Result<Outcome, Error> {
+    let start = Instant::now();
+    let cgroups = Cgroups::setup(&cfg.limits);
+    let (cg_state, cg_detail) = cgroups.state.clone().unwrap_or((
+        LayerState::Unavailable("not attempted".into()),
+        String::new(),
+    ));
+    if cfg.required.contains(&Layer::Cgroup) && !cg_state.is_active() {
+        let reason = match &cg_state {
+            LayerState::Unavailable(r) | LayerState::Disabled(r) | LayerState::Partial(r) => {
+                r.clone()
+            }
+            LayerState::Enforced => String::new(),
+        };
+        return Err(Error::RequiredLayer {
+            layer: Layer::Cgroup,
+            reason,
+        });
+    }
+    let host = HostFacts::probe(cgroups.memory);
+    let mut plan = plan::build(cfg, &host)?;
+
+    let (sync_rd, sync_wr) = sys::pipe().map_err(setup_err("create the sync pipe"))?;
+    let (status_rd, status_wr) = sys::pipe().map_err(setup_err("create the status pipe"))?;
+    sys::set_nonblocking(status_rd.as_raw_fd()).map_err(setup_err("set O_NONBLOCK"))?;
+    let use_notify = notify.is_some() && !plan.filter.is_empty();
+    let notify_pair = if use_notify {
+        Some(sys::seqpacket_pair().map_err(setup_err("create the notify socket"))?)
+    } else {
+        None
+    };
+    let mut io = streams(stdio)?;
+
+    let mut flags = libc::SECCOMP_FILTER_FLAG_TSYNC;
+    if use_notify {
+        flags |= libc::SECCOMP_FILTER_FLAG_NEW_LISTENER | libc::SECCOMP_FILTER_FLAG_TSYNC_ESRCH;
+    }
+    plan.seccomp_flags = flags;
+    let (out_uid, out_gid, root) = outside_ids(cfg);
+    plan.clear_groups = root;
+    plan.stdio = io.plans;
+    plan.fds.sync_rd = sync_rd.as_raw_fd();
+    plan.fds.sync_wr = sync_wr.as_raw_fd();
+    plan.fds.status_rd = status_rd.as_raw_fd();
+    plan.fds.status_wr = status_wr.as_raw_fd();
+    plan.fds.notify_parent = notify_pair.as_ref().map(|(p, _)| p.as_raw_fd());
+    plan.fds.notify_child = notify_pair.as_ref().map(|(_, c)| c.as_raw_fd());
+    plan.fds.parent_only = io.readers.iter().flatten().map(|r| r.as_raw_fd()).collect();
+
+    let mut ns = libc::CLONE_NEWUSER
+        | libc::CLONE_NEWNS
+        | libc::CLONE_NEWPID
+        | libc::CLONE_NEWIPC
+        | libc::CLONE_NEWUTS;
+    if cfg.network == Network::None {
+        ns |= libc::CLONE_NEWNET;
+    }
+    let pid = sys::clone_process(ns as u64).map_err(setup_err("clone into new namespaces"))?;
+    if pid == 0 {
+        child::init_main(&plan);
+    }
+    let mut child = Child { pid, reaped: false };
+
+    // Parent: drop the child's ends so end-of-file means the sandbox is gone.
+    drop(sync_rd);
+    drop(status_wr);
+    io.child_ends.clear();
+    let notify_parent = notify_pair.map(|(p, _c)| p);
+
+    write_maps(pid, cfg, out_uid, out_gid, root)?;
+    cgroups.join(pid).map_err(|e| Error::Setup {
+        stage: "join the cgroup".into(),
+        source: std::io::Error::other(e),
+    })?;
+    let pidfd = sys::pidfd_open(pid).map_err(setup_err("pidfd_open"))?;
+    sys::write(sync_wr.as_raw_fd(), &[1]).map_err(setup_err("start the sandbox"))?;
+
+    let events = Arc::new(Mutex::new(Events::default()));
+    let supervisor = match (notify_parent, notify) {
+        (Some(sock), Some(handler)) => {
+            let ev = Arc::clone(&events);
+            Some(
+                std::thread::Builder::new()
+                    .name("jailwright-notify".into())
+                    .spawn(move || notify::supervise(sock, handler, ev))
+                    .map_err(|e| Error::Setup {
+                        stage: "spawn the supervisor".into(),
+                        source: e,
+                    })?,
+            )
+        }
+        _ => None,
+    };
+
+    // Wait for the end, reading records and captured output, enforcing the timeout.
+    let mut col = Collected::default();
+    let mut out: [Vec<u8>; 2] = [Vec::new(), Vec::new()];
+    let mut status_open = true;
+    let mut readers_open = [io.readers[0].is_some(), io.readers[1].is_some()];
+    let deadline = cfg.limits.timeout.map(|t| start + t);
+    let mut timed_out = false;
+    let mut exited = false;
+    while !exited {
+        let mut pfds = vec![libc::pollfd {
+            fd: pidfd.as_raw_fd(),
+            events: libc::POLLIN,
+            revents: 0,
+        }];
+        if status_open {
+            pfds.push(libc::pollfd {
+                fd: status_rd.as_raw_fd(),
+                events: libc::POLLIN,
+                revents: 0,
+            });
+        }
+        for (i, r) in io.readers.iter().enumerate() {
+            if let (Some(r), true) = (r, readers_open[i]) {
+                pfds.push(libc::pollfd {
+                    fd: r.as_raw_fd(),
+                    events: libc::POLLIN,
+                    revents: 0,
+                });
+            }
+        }
+        let timeout_ms = match deadline {
+            Some(d) if !timed_out => {
+                let left = d.saturating_duration_since(Instant::now());
+                i32::try_from(left.as_millis().saturating_add(1)).unwrap_or(i32::MAX)
+            }
+            _ => -1,
+        };
+        match sys::poll(&mut pfds, timeout_ms) {
+            Ok(_) | Err(Errno(libc::EINTR)) => {}
+            Err(e) => return Err(Error::setup("poll", e.0)),
+        }
+        for p in &pfds {
+            if p.revents == 0 {
+                continue;
+            }
+            if p.fd == pidfd.as_raw_fd() {
+                exited = true;
+            } else if p.fd == status_rd.as_raw_fd() {
+                status_open = read_some(p.fd, &mut |d| col.take(d));
+            } else {
+                for (i, r) in io.readers.iter().enumerate() {
+                    if r.as_ref().map(|r| r.as_raw_fd()) == Some(p.fd) {
+                        let sink = &mut out[i];
+                        readers_open[i] = read_some(p.fd, &mut |d| {
+                            let room = CAPTURE_LIMIT.saturating_sub(sink.len());
+                            sink.extend_from_slice(&d[..d.len().min(room)]);
+                        });
+                    }
+                }
+            }
+        }
+        if let Some(d) = deadline {
+            if !timed_out && !exited && Instant::now() >= d {
+                // Killing init makes the kernel kill every process of the pid namespace.
+                let _ = sys::pidfd_send_signal(&pidfd, libc::SIGKILL);
+                timed_out = true;
+            }
+        }
+    }
+    let (init_status, usage) = sys::wait4(pid).map_err(setup_err("wait for the sandbox"))?;
+    child.reaped = true;
+    let end = Instant::now();
+    drop(sync_wr);
+    if status_open {
+        read_some(status_rd.as_raw_fd(), &mut |d| col.take(d));
+    }
+    for (i, r) in io.readers.iter().enumerate() {
+        if let (Some(r), true) = (r, readers_open[i]) {
+            let sink = &mut out[i];
+            read_some(r.as_raw_fd(), &mut |d| {
+                let room = CAPTURE_LIMIT.saturating_sub(sink.len());
+                sink.extend_from_slice(&d[..d.len().min(room)]);
+            });
+        }
+    }
+    if let Some(t) = supervisor {
+        let _ = t.join();
+    }
+
+    if let Some((stage, index, errno)) = col.fail {
+        let stage = Stage::from_u32(stage);
+        if stage == Some(Stage::Required) {
+            let layer = Layer::from_index(index).unwrap_or(Layer::Seccomp);
+            return Err(Error::RequiredLayer {
+                layer,
+                reason: unavailable_reason(layer, errno),
+            });
+        }
+        let what = match stage {
+            Some(Stage::FsOp) => plan
+                .op_names
+                .get(index as usize)
+                .cloned()
+                .unwrap_or_else(|| "filesystem".into()),
+            Some(Stage::Rlimit) => format!(
+                "setrlimit {}",
+                plan.rlimit_names
+                    .get(index as usize)
+                    .map_or("?", String::as_str)
+            ),
+            Some(s) => s.describe().to_owned(),
+            None => format!("stage {stage:?}"),
+        };
+        return Err(Error::setup(what, errno));
+    }
+
+    let exit = if let Some(errno) = col.exec_fail {
+        let failure = if errno == libc::ENOENT || errno == libc::ENOTDIR {
+            ExecFailure::NotFound
+        } else {
+            ExecFailure::NotExecutable
+        };
+        Exit::ExecFailed { failure, errno }
+    } else if let Some(st) = col.result {
+        decode(st)
+    } else if timed_out {
+        Exit::TimedOut
+    } else if col.exec_at.is_none() {
+        return Err(Error::InitDied {
+            status: init_status,
+        });
+    } else {
+        // Init itself was killed from outside (or died): report how.
+        decode(init_status)
+    };
+
+    let layers = layer_report(
+        cfg,
+        &plan,
+        &col,
+        (cg_state, cg_detail),
+        out_uid,
+        out_gid,
+        root,
+    );
+    let (list, dropped) = match events.lock() {
+        Ok(mut ev) => (std::mem::take(&mut ev.list), ev.dropped),
+        Err(_) => (Vec::new(), 0),
+    };
+    let mut denials = aggregate(&list);
+    if dropped > 0 {
+        if let Some(last) = denials.last_mut() {
+            last.count += dropped;
+        }
+    }
+    let tv = |t: libc::timeval| (t.tv_sec as u64) * 1_000_000 + t.tv_usec as u64;
+    let (peak, source) = match cgroups.peak_memory() {
+        Some(p) => (Some(p), Some("cgroup".to_owned())),
+        None => (
+            Some(usage.ru_maxrss as u64 * 1024),
+            Some("rusage".to_owned()),
+        ),
+    };
+    let resources = Resources {
+        peak_memory_bytes: peak,
+        peak_memory_source: source,
+        oom_killed: cgroups.oom_killed(),
+        user_cpu_us: tv(usage.ru_utime),
+        system_cpu_us: tv(usage.ru_stime),
+    };
+    let setup = col.exec_at.unwrap_or(end).saturating_duration_since(start);
+    let report = RunReport {
+        backend: "native".into(),
+        exit,
+        exit_code: exit.code(),
+        layers,
+        denials,
+        timings: Timings::from_durations(setup, end.saturating_duration_since(start)),
+        resources,
+    };
+    drop(cgroups);
+    Ok(Outcome {
+        report,
+        notifications: list,
+        stdout: std::mem::take(&mut out[0]),
+        stderr: std::mem::take(&mut out[1]),
+    })
+}
+
+fn decode(status: i32) -> Exit {
+    if libc::WIFSIGNALED(status) {
+        Exit::Signal {
+            signal: libc::WTERMSIG(status),
+        }
+    } else {
+        Exit::Code {
+            code: libc::WEXITSTATUS(status),
+        }
+    }
+}
+
+fn unavailable_reason(layer: Layer, code: i32) -> String {
+    match layer {
+        Layer::Landlock => match -code {
+            libc::ENOSYS => "landlock is not supported by this kernel".into(),
+            libc::EOPNOTSUPP => "landlock is disabled (boot with lsm=...,landlock)".into(),
+            e => format!("landlock: {}", errno_text(e)),
+        },
+        _ => errno_text(code),
+    }
+}
+
+fn layer_report(
+    cfg: &SandboxConfig,
+    plan: &plan::Plan,
+    col: &Collected,
+    cgroup: (LayerState, String),
+    out_uid: u32,
+    out_gid: u32,
+    root: bool,
+) -> Vec<LayerStatus> {
+    let reported = |l: Layer| {
+        col.layers
+            .iter()
+            .rev()
+            .find(|(x, _, _)| *x == l)
+            .map(|(_, s, c)| (*s, *c))
+    };
+    let not_reached = || LayerState::Unavailable("the sandbox did not reach this step".into());
+    Layer::ALL
+        .iter()
+        .map(|&layer| {
+            let (state, detail) = match layer {
+                Layer::UserNamespace => (
+                    LayerState::Enforced,
+                    format!(
+                        "uid {} -> host {out_uid}, gid {} -> host {out_gid}; {}",
+                        cfg.uid,
+                        cfg.gid,
+                        if root {
+                            "supplementary groups cleared (caller is root)"
+                        } else {
+                            "setgroups denied"
+                        }
+                    ),
+                ),
+                Layer::MountNamespace => (LayerState::Enforced, "private mount propagation".into()),
+                Layer::PidNamespace => (
+                    LayerState::Enforced,
+                    "init as pid 1 reaps orphans and forwards SIGTERM, SIGINT, SIGHUP, SIGQUIT, \
+                     SIGUSR1, SIGUSR2"
+                        .into(),
+                ),
+                Layer::NetworkNamespace => match cfg.network {
+                    Network::Host => (LayerState::Disabled("--network host".into()), String::new()),
+                    _ => match reported(layer) {
+                        Some((State::Enforced, _)) => (
+                            LayerState::Enforced,
+                            "new namespace, loopback only (up)".into(),
+                        ),
+                        Some((_, e)) => (
+                            LayerState::Partial(format!(
+                                "loopback could not be brought up: {}",
+                                errno_text(e)
+                            )),
+                            "new namespace, no interface up".into(),
+                        ),
+                        None => (not_reached(), String::new()),
+                    },
+                },
+                Layer::IpcNamespace => (LayerState::Enforced, String::new()),
+                Layer::UtsNamespace => (LayerState::Enforced, format!("hostname {}", cfg.hostname)),
+                Layer::CgroupNamespace => match reported(layer) {
+                    Some((State::Enforced, _)) => (LayerState::Enforced, String::new()),
+                    Some((_, e)) => (LayerState::Unavailable(errno_text(e)), String::new()),
+                    None => (not_reached(), String::new()),
+                },
+                Layer::Filesystem => match reported(layer) {
+                    Some((State::Enforced, _)) => (LayerState::Enforced, plan.fs_detail.clone()),
+                    Some(_) => (
+                        LayerState::Partial(
+                            "mount_setattr(2) unavailable: submounts of read-only binds keep the \
+                             host's flags"
+                                .into(),
+                        ),
+                        plan.fs_detail.clone(),
+                    ),
+                    None => (not_reached(), String::new()),
+                },
+                Layer::Identity => match reported(layer) {
+                    Some(_) => (
+                        LayerState::Enforced,
+                        format!(
+                            "uid {} gid {}; all capabilities dropped (bounding 0..={}, ambient, \
+                             effective, permitted, inheritable); securebits locked; \
+                             no_new_privs; new session; parent-death signal",
+                            cfg.uid, cfg.gid, plan.last_cap
+                        ),
+                    ),
+                    None => (not_reached(), String::new()),
+                },
+                Layer::Rlimits => (LayerState::Enforced, plan.rlimit_names.join(" ")),
+                Layer::Cgroup => cgroup.clone(),
+                Layer::Landlock => {
+                    match reported(layer) {
+                        Some((State::Unavailable, e)) => (
+                            LayerState::Unavailable(unavailable_reason(layer, e)),
+                            String::new(),
+                        ),
+                        Some((state, abi)) => {
+                            let writable: Vec<String> = plan
+                                .writable
+                                .iter()
+                                .map(|c| c.to_string_lossy().into_owned())
+                                .collect();
+                            let detail = format!(
+                            "ABI {abi}: write only below {}; read and execute elsewhere; devices \
+                             read/write{}",
+                            writable.join(" "),
+                            if abi >= 6 { "; signals and abstract unix sockets scoped" } else { "" }
+                        );
+                            if state == State::Enforced {
+                                (LayerState::Enforced, detail)
+                            } else {
+                                (
+                                    LayerState::Partial(format!(
+                                    "ABI {abi} < 6: signals and abstract unix sockets not scoped{}",
+                                    if abi < 3 { ", truncate not restricted" } else { "" }
+                                )),
+                                    detail,
+                                )
+                            }
+                        }
+                        None => (not_reached(), String::new()),
+                    }
+                }
+                Layer::Seccomp => {
+                    if plan.filter.is_empty() {
+                        (
+                            LayerState::Unavailable("no filter given".into()),
+                            String::new(),
+                        )
+                    } else if reported(layer).is_some() {
+                        let listener =
+                            plan.seccomp_flags & libc::SECCOMP_FILTER_FLAG_NEW_LISTENER != 0;
+                        (
+                            LayerState::Enforced,
+                            format!(
+                                "{} instructions, TSYNC{}",
+                                plan.filter.len(),
+                                if listener {
+                                    ", user notifications to the supervisor"
+                                } else {
+                                    ""
+                                }
+                            ),
+                        )
+                    } else {
+                        (not_reached(), String::new())
+                    }
+                }
+            };
+            LayerStatus {
+                layer,
+                state,
+                detail,
+            }
+        })
+        .collect()
+}

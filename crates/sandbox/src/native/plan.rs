@@ -1,0 +1,648 @@
+//! The parent prepares everything the child will need (paths as C strings, argv/envp pointer
+//! arrays, the filter, the rlimits) so that the child never allocates.
+
+use std::ffi::{CString, OsStr, OsString};
+use std::os::fd::RawFd;
+use std::os::unix::ffi::{OsStrExt, OsStringExt};
+use std::path::{Component, Path, PathBuf};
+
+use libc::{c_char, c_int, c_ulong};
+
+use crate::config::{Mount, Network, SandboxConfig, DEFAULT_HOME, DEFAULT_PATH, SYSTEM_DIRS};
+use crate::error::{ConfigError, Error};
+use crate::sys;
+
+/// Where the old root is attached inside the new root while binds are made.
+const OLD_ROOT: &str = "/.oldroot";
+
+/// Device nodes bound from the host.
+const DEVICES: &[&str] = &["null", "zero", "full", "random", "urandom"];
+
+/// Parts of /proc bound read-only over themselves (when present).
+const PROC_READ_ONLY: &[&str] = &["/proc/sys", "/proc/sysrq-trigger", "/proc/irq", "/proc/bus"];
+
+/// One filesystem step inside the new root (paths are absolute inside it; bind sources are
+/// below [`OLD_ROOT`]).
+#[derive(Debug)]
+pub(crate) enum FsOp {
+    Mkdir {
+        path: CString,
+        mode: libc::mode_t,
+    },
+    Symlink {
+        target: CString,
+        link: CString,
+    },
+    Touch {
+        path: CString,
+    },
+    Bind {
+        src: CString,
+        dst: CString,
+        attrs: u64,
+        optional: bool,
+    },
+    Tmpfs {
+        dst: CString,
+        flags: c_ulong,
+        data: CString,
+    },
+    Proc {
+        dst: CString,
+    },
+    DetachOldRoot,
+    RemountReadOnly {
+        path: CString,
+    },
+}
+
+/// A standard stream in the child.
+#[derive(Clone, Copy, Debug)]
+pub(crate) enum StdioPlan {
+    Inherit,
+    Fd(RawFd),
+}
+
+/// Descriptors the child sees.
+#[derive(Debug, Default)]
+pub(crate) struct ChildFds {
+    pub(crate) sync_rd: RawFd,
+    pub(crate) sync_wr: RawFd,
+    pub(crate) status_rd: RawFd,
+    pub(crate) status_wr: RawFd,
+    pub(crate) notify_child: Option<RawFd>,
+    pub(crate) notify_parent: Option<RawFd>,
+    /// Parent ends of the stdio pipes.
+    pub(crate) parent_only: Vec<RawFd>,
+}
+
+/// Everything the child needs, prepared by the parent.
+#[derive(Debug)]
+pub(crate) struct Plan {
+    pub(crate) clear_groups: bool,
+    pub(crate) uid: u32,
+    pub(crate) gid: u32,
+    pub(crate) hostname: CString,
+    pub(crate) net_none: bool,
+    pub(crate) base: CString,
+    pub(crate) old_root_in_base: CString,
+    pub(crate) old_root: CString,
+    pub(crate) ops: Vec<FsOp>,
+    /// Human description of each op, for error messages.
+    pub(crate) op_names: Vec<String>,
+    pub(crate) rlimits: Vec<(c_int, u64, u64)>,
+    pub(crate) rlimit_names: Vec<String>,
+    pub(crate) last_cap: u32,
+    pub(crate) cwd: CString,
+    pub(crate) writable: Vec<CString>,
+    pub(crate) filter: Vec<libc::sock_filter>,
+    pub(crate) seccomp_flags: c_ulong,
+    pub(crate) candidates: Vec<CString>,
+    _argv: Vec<CString>,
+    pub(crate) argv_ptrs: Vec<*const c_char>,
+    _env: Vec<CString>,
+    pub(crate) env_ptrs: Vec<*const c_char>,
+    pub(crate) stdio: [StdioPlan; 3],
+    pub(crate) required: u32,
+    pub(crate) fds: ChildFds,
+    /// Summary of the filesystem for the report.
+    pub(crate) fs_detail: String,
+    /// The caller's argv area, scrubbed in init so the plugin cannot read the caller's
+    /// command line from /proc/1/cmdline.
+    pub(crate) argv_area: Option<(usize, usize)>,
+}
+
+fn cstr(s: impl AsRef<OsStr>) -> Result<CString, Error> {
+    CString::new(s.as_ref().as_bytes()).map_err(|_| {
+        Error::Config(ConfigError::new(
+            "path",
+            format!("{:?} contains a NUL byte", s.as_ref()),
+        ))
+    })
+}
+
+fn join(root: &str, p: &Path) -> PathBuf {
+    let mut out = PathBuf::from(root);
+    out.push(p.strip_prefix("/").unwrap_or(p));
+    out
+}
+
+/// What the parent learned about the host before planning.
+pub(crate) struct HostFacts {
+    pub(crate) last_cap: u32,
+    pub(crate) nofile_hard: u64,
+    pub(crate) memory_by_cgroup: bool,
+}
+
+impl HostFacts {
+    pub(crate) fn probe(memory_by_cgroup: bool) -> HostFacts {
+        let last_cap = std::fs::read_to_string("/proc/sys/kernel/cap_last_cap")
+            .ok()
+            .and_then(|s| s.trim().parse().ok())
+            .unwrap_or(63);
+        let nofile_hard =
+            sys::getrlimit(libc::RLIMIT_NOFILE as c_int).map_or(1024, |(_, hard)| hard);
+        HostFacts {
+            last_cap,
+            nofile_hard,
+            memory_by_cgroup,
+        }
+    }
+}
+
+struct Ops {
+    ops: Vec<FsOp>,
+    names: Vec<String>,
+}
+
+impl Ops {
+    fn push(&mut self, op: FsOp, name: String) {
+        self.ops.push(op);
+        self.names.push(name);
+    }
+
+    fn mkdir_p(&mut self, path: &Path, mode: libc::mode_t) -> Result<(), Error> {
+        let mut cur = PathBuf::from("/");
+        for c in path.components() {
+            if let Component::Normal(n) = c {
+                cur.push(n);
+                self.push(
+                    FsOp::Mkdir {
+                        path: cstr(&cur)?,
+                        mode,
+                    },
+                    format!("mkdir {}", cur.display()),
+                );
+            }
+        }
+        Ok(())
+    }
+
+    fn bind(&mut self, host: &Path, dst: &Path, attrs: u64, optional: bool) -> Result<(), Error> {
+        self.push(
+            FsOp::Bind {
+                src: cstr(join(OLD_ROOT, host))?,
+                dst: cstr(dst)?,
+                attrs,
+                optional,
+            },
+            format!("bind {} on {}", host.display(), dst.display()),
+        );
+        Ok(())
+    }
+
+    fn tmpfs(&mut self, dst: &str, flags: c_ulong, data: &str) -> Result<(), Error> {
+        self.push(
+            FsOp::Tmpfs {
+                dst: cstr(dst)?,
+                flags,
+                data: cstr(data)?,
+            },
+            format!("mount tmpfs on {dst}"),
+        );
+        Ok(())
+    }
+}
+
+/// Builds the plan. `fds` and `stdio` are filled in by the caller afterwards.
+pub(crate) fn build(cfg: &SandboxConfig, host: &HostFacts) -> Result<Plan, Error> {
+    let ro = sys::MOUNT_ATTR_RDONLY | sys::MOUNT_ATTR_NOSUID | sys::MOUNT_ATTR_NODEV;
+    let rw = sys::MOUNT_ATTR_NOSUID | sys::MOUNT_ATTR_NODEV;
+    let mut o = Ops {
+        ops: Vec::new(),
+        names: Vec::new(),
+    };
+    let mut ro_dirs = Vec::new();
+    let mut links = Vec::new();
+
+    for dir in SYSTEM_DIRS {
+        let path = Path::new(dir);
+        let Ok(meta) = std::fs::symlink_metadata(path) else {
+            continue;
+        };
+        if meta.file_type().is_symlink() {
+            let target = std::fs::read_link(path).map_err(|e| Error::Setup {
+                stage: format!("read link {dir}"),
+                source: e,
+            })?;
+            o.push(
+                FsOp::Symlink {
+                    target: cstr(&target)?,
+                    link: cstr(path)?,
+                },
+                format!("symlink {dir} -> {}", target.display()),
+            );
+            links.push(format!("{dir}->{}", target.display()));
+        } else if meta.is_dir() {
+            o.mkdir_p(path, 0o755)?;
+            o.bind(path, path, ro, false)?;
+            ro_dirs.push(*dir);
+        }
+    }
+
+    o.push(
+        FsOp::Mkdir {
+            path: cstr("/tmp")?,
+            mode: 0o1777,
+        },
+        "mkdir /tmp".into(),
+    );
+    o.tmpfs("/tmp", libc::MS_NOSUID | libc::MS_NODEV, "mode=1777")?;
+
+    o.push(
+        FsOp::Mkdir {
+            path: cstr("/dev")?,
+            mode: 0o755,
+        },
+        "mkdir /dev".into(),
+    );
+    o.tmpfs("/dev", libc::MS_NOSUID | libc::MS_NOEXEC, "mode=755")?;
+    let dev_attrs = sys::MOUNT_ATTR_NOSUID | sys::MOUNT_ATTR_NOEXEC;
+    let mut devices: Vec<&str> = DEVICES.to_vec();
+    if cfg.dev_tty {
+        devices.push("tty");
+    }
+    for d in &devices {
+        let p = PathBuf::from(format!("/dev/{d}"));
+        o.push(
+            FsOp::Touch { path: cstr(&p)? },
+            format!("create {}", p.display()),
+        );
+        o.bind(&p, &p, dev_attrs, false)?;
+    }
+    o.push(
+        FsOp::Mkdir {
+            path: cstr("/dev/shm")?,
+            mode: 0o1777,
+        },
+        "mkdir /dev/shm".into(),
+    );
+    o.tmpfs("/dev/shm", libc::MS_NOSUID | libc::MS_NODEV, "mode=1777")?;
+    for (link, target) in [
+        ("/dev/fd", "/proc/self/fd"),
+        ("/dev/stdin", "/proc/self/fd/0"),
+        ("/dev/stdout", "/proc/self/fd/1"),
+        ("/dev/stderr", "/proc/self/fd/2"),
+    ] {
+        o.push(
+            FsOp::Symlink {
+                target: cstr(target)?,
+                link: cstr(link)?,
+            },
+            format!("symlink {link} -> {target}"),
+        );
+    }
+
+    o.push(
+        FsOp::Mkdir {
+            path: cstr("/proc")?,
+            mode: 0o555,
+        },
+        "mkdir /proc".into(),
+    );
+    o.push(
+        FsOp::Proc {
+            dst: cstr("/proc")?,
+        },
+        "mount proc on /proc".into(),
+    );
+    for p in PROC_READ_ONLY {
+        let p = Path::new(p);
+        o.push(
+            FsOp::Bind {
+                src: cstr(p)?,
+                dst: cstr(p)?,
+                attrs: ro,
+                optional: true,
+            },
+            format!("bind {} read-only", p.display()),
+        );
+    }
+
+    let mut writable = vec![cstr("/tmp")?, cstr("/dev/shm")?];
+    for m in &cfg.mounts {
+        let target = m.target();
+        if let Some(parent) = target.parent() {
+            o.mkdir_p(parent, 0o755)?;
+        }
+        match m {
+            Mount::ReadOnlyBind { source, .. } | Mount::Bind { source, .. } => {
+                let source = std::fs::canonicalize(source).map_err(|e| Error::Setup {
+                    stage: format!("resolve bind source {}", source.display()),
+                    source: e,
+                })?;
+                if source.is_dir() {
+                    o.push(
+                        FsOp::Mkdir {
+                            path: cstr(target)?,
+                            mode: 0o755,
+                        },
+                        format!("mkdir {}", target.display()),
+                    );
+                } else {
+                    o.push(
+                        FsOp::Touch {
+                            path: cstr(target)?,
+                        },
+                        format!("create {}", target.display()),
+                    );
+                }
+                o.bind(&source, target, if m.writable() { rw } else { ro }, false)?;
+            }
+            Mount::Tmpfs { target } => {
+                o.push(
+                    FsOp::Mkdir {
+                        path: cstr(target)?,
+                        mode: 0o755,
+                    },
+                    format!("mkdir {}", target.display()),
+                );
+                let t = target.to_string_lossy().into_owned();
+                o.tmpfs(&t, libc::MS_NOSUID | libc::MS_NODEV, "mode=1777")?;
+            }
+        }
+        if m.writable() {
+            writable.push(cstr(target)?);
+        }
+    }
+
+    o.push(FsOp::DetachOldRoot, "detach the old root".into());
+    o.push(
+        FsOp::RemountReadOnly {
+            path: cstr("/dev")?,
+        },
+        "remount /dev read-only".into(),
+    );
+    o.push(
+        FsOp::RemountReadOnly { path: cstr("/")? },
+        "remount / read-only".into(),
+    );
+
+    // Rlimits (never above the current hard limit: there is no CAP_SYS_RESOURCE to raise it).
+    let mut rlimits = Vec::new();
+    let mut rlimit_names = Vec::new();
+    // `slack` raises the hard limit above the soft one (RLIMIT_CPU: SIGXCPU first, SIGKILL a
+    // second later).
+    let mut limit = |res: c_int, name: &str, value: u64, slack: u64| {
+        let hard = sys::getrlimit(res).map_or(u64::MAX, |(_, h)| h);
+        let v = value.min(hard);
+        rlimits.push((res, v, v.saturating_add(slack).min(hard)));
+        rlimit_names.push(format!("{name}={v}"));
+    };
+    let l = &cfg.limits;
+    if let Some(p) = l.pids {
+        limit(libc::RLIMIT_NPROC as c_int, "nproc", p, 0);
+    }
+    if let Some(m) = l.memory {
+        if !host.memory_by_cgroup {
+            limit(libc::RLIMIT_AS as c_int, "as", m, 0);
+            limit(libc::RLIMIT_DATA as c_int, "data", m, 0);
+        }
+    }
+    if let Some(c) = l.cpu_time {
+        limit(libc::RLIMIT_CPU as c_int, "cpu", c, 1);
+    }
+    if let Some(f) = l.file_size {
+        limit(libc::RLIMIT_FSIZE as c_int, "fsize", f, 0);
+    }
+    let nofile = l.open_files.unwrap_or(1024).min(host.nofile_hard);
+    limit(libc::RLIMIT_NOFILE as c_int, "nofile", nofile, 0);
+    limit(libc::RLIMIT_CORE as c_int, "core", 0, 0);
+
+    // Environment and exec candidates.
+    let mut env: Vec<(OsString, OsString)> = vec![
+        ("PATH".into(), DEFAULT_PATH.into()),
+        ("HOME".into(), DEFAULT_HOME.into()),
+    ];
+    for (k, v) in &cfg.env {
+        if let Some(slot) = env.iter_mut().find(|(ek, _)| ek == k) {
+            slot.1 = v.clone();
+        } else {
+            env.push((k.clone(), v.clone()));
+        }
+    }
+    let path_value = env
+        .iter()
+        .find(|(k, _)| k == "PATH")
+        .map(|(_, v)| v.clone());
+    let env_c = env
+        .iter()
+        .map(|(k, v)| {
+            let mut kv = k.clone().into_vec();
+            kv.push(b'=');
+            kv.extend_from_slice(v.as_bytes());
+            CString::new(kv).map_err(|_| {
+                Error::Config(ConfigError::new(
+                    "env",
+                    format!("{k:?} contains a NUL byte"),
+                ))
+            })
+        })
+        .collect::<Result<Vec<_>, _>>()?;
+    let program = &cfg.program;
+    let candidates = if program.as_bytes().contains(&b'/') {
+        vec![cstr(program)?]
+    } else {
+        let path = path_value.unwrap_or_default();
+        path.as_bytes()
+            .split(|b| *b == b':')
+            .map(|dir| {
+                let dir = if dir.is_empty() { b".".as_slice() } else { dir };
+                let mut full = dir.to_vec();
+                full.push(b'/');
+                full.extend_from_slice(program.as_bytes());
+                cstr(OsStr::from_bytes(&full))
+            })
+            .collect::<Result<Vec<_>, _>>()?
+    };
+    let mut argv = vec![cstr(program)?];
+    for a in &cfg.args {
+        argv.push(cstr(a)?);
+    }
+    let argv_ptrs: Vec<*const c_char> = argv
+        .iter()
+        .map(|c| c.as_ptr())
+        .chain(std::iter::once(std::ptr::null()))
+        .collect();
+    let env_ptrs: Vec<*const c_char> = env_c
+        .iter()
+        .map(|c| c.as_ptr())
+        .chain(std::iter::once(std::ptr::null()))
+        .collect();
+
+    let filter: Vec<libc::sock_filter> = cfg
+        .seccomp
+        .insns
+        .iter()
+        .map(|i| libc::sock_filter {
+            code: i.code,
+            jt: i.jt,
+            jf: i.jf,
+            k: i.k,
+        })
+        .collect();
+
+    let mut fs_detail = format!(
+        "new root on tmpfs (read-only); read-only binds: {}; symlinks: {}; tmpfs /tmp and /dev/shm; \
+         fresh /proc; /dev: {}",
+        ro_dirs.join(" "),
+        if links.is_empty() { "none".to_owned() } else { links.join(" ") },
+        devices.join(" "),
+    );
+    if !cfg.mounts.is_empty() {
+        let user: Vec<String> = cfg
+            .mounts
+            .iter()
+            .map(|m| match m {
+                Mount::ReadOnlyBind { source, target } => {
+                    format!("ro {}:{}", source.display(), target.display())
+                }
+                Mount::Bind { source, target } => {
+                    format!("rw {}:{}", source.display(), target.display())
+                }
+                Mount::Tmpfs { target } => format!("tmpfs {}", target.display()),
+            })
+            .collect();
+        fs_detail.push_str(&format!("; user mounts: {}", user.join(", ")));
+    }
+    fs_detail.push_str("; old root detached");
+
+    Ok(Plan {
+        clear_groups: false,
+        uid: cfg.uid,
+        gid: cfg.gid,
+        hostname: cstr(&cfg.hostname)?,
+        net_none: cfg.network == Network::None,
+        base: cstr("/tmp")?,
+        old_root_in_base: cstr(join("/tmp", Path::new(OLD_ROOT)))?,
+        old_root: cstr(OLD_ROOT)?,
+        ops: o.ops,
+        op_names: o.names,
+        rlimits,
+        rlimit_names,
+        last_cap: host.last_cap,
+        cwd: cstr(&cfg.cwd)?,
+        writable,
+        filter,
+        seccomp_flags: 0,
+        candidates,
+        _argv: argv,
+        argv_ptrs,
+        _env: env_c,
+        env_ptrs,
+        stdio: [StdioPlan::Inherit; 3],
+        required: cfg.required.iter().fold(0, |acc, l| acc | l.bit()),
+        fds: ChildFds::default(),
+        fs_detail,
+        argv_area: sys::argv_area(),
+    })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn names(cfg: &SandboxConfig) -> Vec<String> {
+        let host = HostFacts {
+            last_cap: 40,
+            nofile_hard: 20000,
+            memory_by_cgroup: false,
+        };
+        build(cfg, &host).expect("plan").op_names
+    }
+
+    #[test]
+    fn root_is_detached_then_made_read_only_last() {
+        let cfg = SandboxConfig {
+            program: "/bin/true".into(),
+            ..SandboxConfig::default()
+        };
+        let n = names(&cfg);
+        let pos = |s: &str| {
+            n.iter()
+                .position(|x| x == s)
+                .unwrap_or_else(|| panic!("{s} in {n:?}"))
+        };
+        assert!(pos("mount proc on /proc") < pos("detach the old root"));
+        assert!(pos("detach the old root") < pos("remount / read-only"));
+        assert_eq!(n.last().map(String::as_str), Some("remount / read-only"));
+        assert!(n.iter().any(|x| x == "bind /dev/null on /dev/null"));
+        assert!(!n.iter().any(|x| x.contains("/dev/tty")));
+    }
+
+    #[test]
+    fn user_mounts_come_after_system_mounts_with_their_parents() {
+        let cfg = SandboxConfig {
+            program: "/bin/true".into(),
+            mounts: vec![Mount::Tmpfs {
+                target: "/work/out".into(),
+            }],
+            ..SandboxConfig::default()
+        };
+        let n = names(&cfg);
+        let tmpfs = n
+            .iter()
+            .position(|x| x == "mount tmpfs on /work/out")
+            .expect("tmpfs");
+        let parent = n.iter().position(|x| x == "mkdir /work").expect("parent");
+        let proc = n
+            .iter()
+            .position(|x| x == "mount proc on /proc")
+            .expect("proc");
+        assert!(proc < parent && parent < tmpfs);
+    }
+
+    #[test]
+    fn rlimits_never_exceed_the_hard_limit_and_memory_falls_back() {
+        let cfg = SandboxConfig {
+            program: "/bin/true".into(),
+            limits: crate::config::Limits {
+                open_files: Some(1 << 40),
+                memory: Some(64 << 20),
+                ..Default::default()
+            },
+            ..SandboxConfig::default()
+        };
+        let host = HostFacts {
+            last_cap: 40,
+            nofile_hard: 20000,
+            memory_by_cgroup: false,
+        };
+        let plan = build(&cfg, &host).expect("plan");
+        assert!(
+            plan.rlimit_names.contains(&"nofile=20000".to_owned()),
+            "{:?}",
+            plan.rlimit_names
+        );
+        assert!(plan.rlimit_names.iter().any(|n| n.starts_with("as=")));
+        let host = HostFacts {
+            memory_by_cgroup: true,
+            ..host
+        };
+        let plan = build(&cfg, &host).expect("plan");
+        assert!(!plan.rlimit_names.iter().any(|n| n.starts_with("as=")));
+    }
+
+    #[test]
+    fn program_lookup_uses_the_sandbox_path() {
+        let cfg = SandboxConfig {
+            program: "python3".into(),
+            ..SandboxConfig::default()
+        };
+        let host = HostFacts {
+            last_cap: 40,
+            nofile_hard: 20000,
+            memory_by_cgroup: false,
+        };
+        let plan = build(&cfg, &host).expect("plan");
+        let c: Vec<String> = plan
+            .candidates
+            .iter()
+            .map(|c| c.to_string_lossy().into_owned())
+            .collect();
+        assert_eq!(
+            c,
+            ["/usr/local/bin/python3", "/usr/bin/python3", "/bin/python3"]
+        );
+    }
+}
