@@ -1,0 +1,547 @@
+//! `jailwright doctor`: one screen about what this host and its container engine can enforce.
+
+use std::path::Path;
+
+use jailwright_profile::{catalogue, Arch, KernelVersion, Profile};
+use serde::Serialize;
+
+use crate::backend::{block_on, Backend};
+use crate::classify::Diagnosis;
+use crate::error::ContainerError;
+use crate::image::{ensure_image_async, ImageSpec};
+use crate::run::{run_async, ContainerRun, Output};
+
+/// A check's verdict.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "UPPERCASE")]
+pub enum CheckStatus {
+    /// Works.
+    Ok,
+    /// Works with a gap, or could not be checked exactly.
+    Warn,
+    /// Does not work.
+    Fail,
+}
+
+/// One line of the doctor's screen.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+pub struct Check {
+    /// What was checked (`kernel`, `seccomp user-notify`, `docker runtime`).
+    pub name: String,
+    /// The verdict.
+    pub status: CheckStatus,
+    /// What was found.
+    pub detail: String,
+    /// What to do (empty when nothing).
+    pub advice: String,
+}
+
+fn check(
+    name: &str,
+    status: CheckStatus,
+    detail: impl Into<String>,
+    advice: impl Into<String>,
+) -> Check {
+    Check {
+        name: name.into(),
+        status,
+        detail: detail.into(),
+        advice: advice.into(),
+    }
+}
+
+/// What the doctor looks at.
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub struct DoctorOptions {
+    /// The container engine to check as well (None: the host only, for the native sandbox).
+    pub backend: Option<Backend>,
+}
+
+fn read(path: &str) -> Option<String> {
+    std::fs::read_to_string(path)
+        .ok()
+        .map(|s| s.trim().to_string())
+}
+
+fn host_checks(root: &Path) -> Vec<Check> {
+    let p = |rel: &str| {
+        root.join(rel.trim_start_matches('/'))
+            .to_string_lossy()
+            .into_owned()
+    };
+    let mut v = Vec::new();
+    let release = read(&p("/proc/sys/kernel/osrelease")).unwrap_or_default();
+    let kernel = KernelVersion::parse(&release);
+    let arch = Arch::host();
+    v.push(match kernel {
+        Some(k) => check(
+            "kernel",
+            CheckStatus::Ok,
+            format!("Linux {release} ({k}), {arch}"),
+            "",
+        ),
+        None => check(
+            "kernel",
+            CheckStatus::Warn,
+            format!("cannot read the kernel release ({release:?}), {arch}"),
+            "mount /proc",
+        ),
+    });
+    let at_least = |maj: u8, min: u8| kernel.is_some_and(|k| k >= KernelVersion::new(maj, min));
+
+    // Seccomp: the Seccomp field exists with CONFIG_SECCOMP; actions_avail lists what the
+    // filter mode supports (CONFIG_SECCOMP_FILTER).
+    let status = read(&p("/proc/self/status")).unwrap_or_default();
+    let mode = status
+        .lines()
+        .find_map(|l| l.strip_prefix("Seccomp:"))
+        .map(|s| s.trim().to_string());
+    let actions = read(&p("/proc/sys/kernel/seccomp/actions_avail"));
+    v.push(match (&mode, &actions) {
+        (Some(m), Some(a)) if a.split_whitespace().any(|x| x == "errno") => check(
+            "seccomp filter",
+            CheckStatus::Ok,
+            format!("filter mode available (actions: {a}); this process's mode {m}"),
+            "",
+        ),
+        (Some(m), _) => check(
+            "seccomp filter",
+            CheckStatus::Warn,
+            format!("Seccomp field present (mode {m}) but /proc/sys/kernel/seccomp/actions_avail is unreadable"),
+            "check that the kernel has CONFIG_SECCOMP_FILTER=y",
+        ),
+        (None, _) => check(
+            "seccomp filter",
+            CheckStatus::Fail,
+            "no Seccomp field in /proc/self/status: the kernel has no seccomp",
+            "use a kernel built with CONFIG_SECCOMP=y and CONFIG_SECCOMP_FILTER=y; jailwright cannot filter syscalls here",
+        ),
+    });
+    v.push(match &actions {
+        Some(a) if a.split_whitespace().any(|x| x == "user_notif") => check(
+            "seccomp user-notify",
+            CheckStatus::Ok,
+            "user_notif is in actions_avail: blocked syscalls can be reported by name",
+            "",
+        ),
+        Some(_) => check(
+            "seccomp user-notify",
+            CheckStatus::Warn,
+            "user_notif is not in actions_avail",
+            "blocked-syscall reports fall back to counting; a kernel >= 5.0 supports user notification",
+        ),
+        None if at_least(5, 0) => check(
+            "seccomp user-notify",
+            CheckStatus::Warn,
+            "inferred available from the kernel version (>= 5.0); actions_avail unreadable",
+            "",
+        ),
+        None => check("seccomp user-notify", CheckStatus::Warn, "kernel older than 5.0: unavailable", "upgrade the kernel for blocked-syscall reports"),
+    });
+    v.push(if at_least(5, 11) {
+        check(
+            "seccomp action cache",
+            CheckStatus::Ok,
+            "inferred from the kernel version (>= 5.11): syscalls a filter always allows skip the filter",
+            "",
+        )
+    } else {
+        check(
+            "seccomp action cache",
+            CheckStatus::Warn,
+            "kernel older than 5.11 (inferred): every syscall runs the whole filter",
+            "filters cost more per syscall; jailwright's optimizer matters more here",
+        )
+    });
+
+    // User namespaces.
+    let max_ns = read(&p("/proc/sys/user/max_user_namespaces")).and_then(|s| s.parse::<u64>().ok());
+    let clone = read(&p("/proc/sys/kernel/unprivileged_userns_clone"));
+    let apparmor = read(&p("/proc/sys/kernel/apparmor_restrict_unprivileged_userns"));
+    let mut notes = Vec::new();
+    let mut st = CheckStatus::Ok;
+    let mut advice = String::new();
+    match max_ns {
+        Some(0) => {
+            st = CheckStatus::Fail;
+            notes.push("user.max_user_namespaces = 0".to_string());
+            advice = "sysctl -w user.max_user_namespaces=15000".into();
+        }
+        Some(n) => notes.push(format!("user.max_user_namespaces = {n}")),
+        None => {
+            st = CheckStatus::Warn;
+            notes.push("no /proc/sys/user/max_user_namespaces (CONFIG_USER_NS off?)".into());
+        }
+    }
+    if clone.as_deref() == Some("0") {
+        st = CheckStatus::Fail;
+        notes.push(
+            "kernel.unprivileged_userns_clone = 0 (Debian): unprivileged users cannot create one"
+                .into(),
+        );
+        advice = "sysctl -w kernel.unprivileged_userns_clone=1, or run jailwright as root".into();
+    } else if let Some(c) = clone {
+        notes.push(format!("kernel.unprivileged_userns_clone = {c}"));
+    }
+    if apparmor.as_deref() == Some("1") {
+        if st == CheckStatus::Ok {
+            st = CheckStatus::Warn;
+        }
+        notes.push("kernel.apparmor_restrict_unprivileged_userns = 1 (Ubuntu 24.04+): unprivileged namespaces are restricted by AppArmor".into());
+        advice = "add an AppArmor profile granting `userns` to jailwright, or sysctl -w kernel.apparmor_restrict_unprivileged_userns=0".into();
+    }
+    v.push(Check {
+        name: "user namespaces".into(),
+        status: st,
+        detail: notes.join("; "),
+        advice,
+    });
+
+    // Landlock.
+    v.push(match read(&p("/sys/kernel/security/lsm")) {
+        Some(l) if l.split(',').any(|x| x == "landlock") => check(
+            "landlock",
+            CheckStatus::Ok,
+            format!("enabled (LSMs: {l}); the ABI version needs a syscall, the native sandbox reports it"),
+            "",
+        ),
+        Some(l) => check(
+            "landlock",
+            CheckStatus::Warn,
+            format!("not among the active LSMs ({l})"),
+            "boot with lsm=landlock,... (CONFIG_SECURITY_LANDLOCK=y) for filesystem confinement in the native sandbox",
+        ),
+        None => check(
+            "landlock",
+            CheckStatus::Warn,
+            "cannot read /sys/kernel/security/lsm (securityfs not mounted)",
+            "mount -t securityfs securityfs /sys/kernel/security to check",
+        ),
+    });
+
+    // cgroups.
+    let mountinfo = read(&p("/proc/self/mountinfo")).unwrap_or_default();
+    let mut v2_at = None;
+    let mut v1 = Vec::new();
+    for line in mountinfo.lines() {
+        let Some((left, right)) = line.split_once(" - ") else {
+            continue;
+        };
+        let mount_point = left.split_whitespace().nth(4).unwrap_or("");
+        let mut r = right.split_whitespace();
+        let fstype = r.next().unwrap_or("");
+        let opts = r.nth(1).unwrap_or("");
+        if fstype == "cgroup2" {
+            v2_at = Some(mount_point.to_string());
+        } else if fstype == "cgroup" {
+            let ctrl: Vec<&str> = opts
+                .split(',')
+                .filter(|o| {
+                    !matches!(*o, "rw" | "ro" | "nosuid" | "nodev" | "noexec" | "relatime")
+                        && !o.starts_with("name=")
+                })
+                .collect();
+            if !ctrl.is_empty() {
+                v1.push(ctrl.join(","));
+            }
+        }
+    }
+    v.push(match (&v2_at, v1.is_empty()) {
+        (Some(at), true) if at == "/sys/fs/cgroup" => {
+            let root_ctrl = read(&p("/sys/fs/cgroup/cgroup.subtree_control")).unwrap_or_default();
+            let own = read(&p("/proc/self/cgroup"))
+                .and_then(|c| c.lines().find_map(|l| l.strip_prefix("0::").map(str::to_string)))
+                .unwrap_or_default();
+            let dir = p(&format!("/sys/fs/cgroup{}", own.trim_end_matches('/')));
+            let writable = std::fs::metadata(&dir).map(|m| !m.permissions().readonly()).unwrap_or(false);
+            let delegated = root_ctrl.contains("memory") && root_ctrl.contains("pids");
+            check(
+                "cgroups",
+                if delegated && writable { CheckStatus::Ok } else { CheckStatus::Warn },
+                format!("v2 (unified) at /sys/fs/cgroup; root subtree_control: {root_ctrl:?}; own cgroup {own} {}", if writable { "writable" } else { "not writable" }),
+                if delegated && writable { "" } else { "delegate memory and pids to jailwright's cgroup (systemd-run --user -p Delegate=yes), or limits fall back to rlimits" },
+            )
+        }
+        (Some(at), false) => check(
+            "cgroups",
+            CheckStatus::Warn,
+            format!("v1/hybrid: v1 controllers {} plus cgroup2 at {at}", v1.join(" ")),
+            "Docker with runc works; crun refuses hybrid layouts; the native sandbox cannot use cgroup v2 limits and uses rlimits",
+        ),
+        (None, false) => check(
+            "cgroups",
+            CheckStatus::Warn,
+            format!("v1 only: {}", v1.join(" ")),
+            "the native sandbox uses rlimits instead of cgroup v2 limits",
+        ),
+        (Some(at), true) => check("cgroups", CheckStatus::Warn, format!("cgroup2 mounted at {at}, not /sys/fs/cgroup"), "mount cgroup2 at /sys/fs/cgroup"),
+        (None, true) => check(
+            "cgroups",
+            CheckStatus::Warn,
+            "none mounted",
+            "mount -t cgroup2 none /sys/fs/cgroup (or install cgroupfs-mount); without cgroups only rlimits limit memory and processes",
+        ),
+    });
+
+    // Profiles for this host's architecture.
+    v.push(arch_coverage(arch, "host"));
+    v
+}
+
+fn arch_coverage(arch: Arch, whose: &str) -> Check {
+    let uncovered: Vec<&str> = catalogue::ENTRIES
+        .iter()
+        .filter(|e| {
+            let p = e.profile();
+            p.arch_map
+                .as_ref()
+                .filter(|m| !m.is_empty())
+                .is_some_and(|m| !m.iter().any(|x| x.architecture == arch))
+                && !p.architectures.as_ref().is_some_and(|a| a.contains(&arch))
+        })
+        .map(|e| e.name)
+        .collect();
+    let has_table = jailwright_profile::tables::table(arch).is_some();
+    if uncovered.is_empty() && has_table {
+        check(
+            &format!("profiles for {whose} arch"),
+            CheckStatus::Ok,
+            format!("every built-in profile has an archMap entry for {arch}"),
+            "",
+        )
+    } else {
+        check(
+            &format!("profiles for {whose} arch"),
+            CheckStatus::Fail,
+            format!(
+                "{arch}: {}{}",
+                if uncovered.is_empty() {
+                    String::new()
+                } else {
+                    format!("no archMap entry in {}", uncovered.join(", "))
+                },
+                if has_table {
+                    ""
+                } else {
+                    "; jailwright has no syscall table for it"
+                }
+            ),
+            format!("add it: `jailwright patch PROFILE --add-arch {arch} -o fixed.json`"),
+        )
+    }
+}
+
+async fn backend_checks(backend: &Backend) -> Vec<Check> {
+    let mut v = Vec::new();
+    let name = backend.name();
+    let info = match backend.info_async().await {
+        Ok((_, i)) => i,
+        Err(e) => {
+            let advice = e.diagnosis().map(|d| d.fix.clone()).unwrap_or_default();
+            v.push(check(
+                &format!("{name} daemon"),
+                CheckStatus::Fail,
+                e.to_string(),
+                advice,
+            ));
+            return v;
+        }
+    };
+    v.push(check(
+        &format!("{name} daemon"),
+        CheckStatus::Ok,
+        format!(
+            "reachable at {}; server {} (API {}), {} {}",
+            backend.socket().display(),
+            info.server_version,
+            info.api_version,
+            info.os,
+            info.kernel
+        ),
+        "",
+    ));
+    let rt_detail = format!(
+        "default {} {} (from the API); runtimes: {}",
+        info.default_runtime,
+        info.runtime_version.as_deref().unwrap_or("version unknown"),
+        info.runtimes.join(", ")
+    );
+    v.push(match info.runtime_version {
+        Some(_) => check(
+            &format!("{name} OCI runtime"),
+            CheckStatus::Ok,
+            rt_detail,
+            "",
+        ),
+        None => check(
+            &format!("{name} OCI runtime"),
+            CheckStatus::Warn,
+            rt_detail,
+            format!(
+                "the API does not report the version; `{} --version` tells it",
+                info.default_runtime
+            ),
+        ),
+    });
+    let hybrid = info.cgroup_version == "1" && Path::new("/sys/fs/cgroup/unified").exists();
+    if info.runtimes.iter().any(|r| r == "crun") && hybrid {
+        v.push(check(
+            &format!("{name} crun"),
+            CheckStatus::Warn,
+            "crun is configured but this host's cgroups are hybrid; crun 1.8 refuses them (\"cgroups in hybrid mode not supported\")",
+            "use runc here, or boot with a pure cgroup v2 layout",
+        ));
+    }
+    v.push(check(
+        &format!("{name} cgroups"),
+        if info.cgroup_version == "2" {
+            CheckStatus::Ok
+        } else {
+            CheckStatus::Warn
+        },
+        format!("cgroup v{} via {}", info.cgroup_version, info.cgroup_driver),
+        if info.cgroup_version == "2" {
+            ""
+        } else {
+            "memory and pids limits work on v1; cgroup v2 gives better accounting"
+        },
+    ));
+    v.push(match info.default_seccomp_profile() {
+        Some(p) if p == "default" || p == "builtin" => check(
+            &format!("{name} default seccomp"),
+            CheckStatus::Ok,
+            format!("the daemon's own default profile ({p}); jailwright sends its own profile with every run"),
+            "",
+        ),
+        Some(p) => check(
+            &format!("{name} default seccomp"),
+            CheckStatus::Warn,
+            format!("the daemon uses a custom default profile: {p}"),
+            "if containers fail to start without --profile, the daemon's profile may be outdated: `jailwright export --to daemon-json` (Docker) or `--to colima` writes a current one",
+        ),
+        None => check(
+            &format!("{name} default seccomp"),
+            CheckStatus::Fail,
+            "the daemon does not list seccomp in its security options: containers run unfiltered by default",
+            "use a daemon built with seccomp; `jailwright run --backend` refuses to run without it",
+        ),
+    });
+    match info.arch {
+        Some(a) => v.push(arch_coverage(a, &format!("{name} daemon"))),
+        None => v.push(check(
+            &format!("profiles for {name} daemon arch"),
+            CheckStatus::Fail,
+            format!("unknown daemon architecture {:?}", info.arch_raw),
+            "",
+        )),
+    }
+    v
+}
+
+/// Runs every check for the host and, when given, the backend.
+pub fn doctor(opts: &DoctorOptions) -> Vec<Check> {
+    let mut v = host_checks(Path::new("/"));
+    if let Some(b) = &opts.backend {
+        match block_on(backend_checks(b)) {
+            Ok(c) => v.extend(c),
+            Err(e) => v.push(check("async runtime", CheckStatus::Fail, e.to_string(), "")),
+        }
+    }
+    v
+}
+
+/// Whether a runtime accepts a profile.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+pub struct Acceptance {
+    /// The runtime started a container with the profile.
+    pub accepted: bool,
+    /// Why not.
+    pub diagnosis: Option<Diagnosis>,
+    /// The exit status of `/bin/true` when it ran (non-zero: the profile breaks the command
+    /// itself, not the runtime).
+    pub exit_code: Option<i32>,
+    /// The image used.
+    pub image: String,
+}
+
+/// Starts a throwaway container running `/bin/true` with `profile` (as jailwright runs
+/// containers: no-new-privileges, cap-drop ALL, user 65534) and says whether the runtime
+/// accepts it. `image` defaults to jailwright's busybox image, imported when missing.
+pub fn check_profile(
+    profile: &Profile,
+    image: Option<&str>,
+    backend: &Backend,
+) -> Result<Acceptance, ContainerError> {
+    block_on(check_profile_async(profile, image, backend, true))?
+}
+
+pub(crate) async fn check_profile_async(
+    profile: &Profile,
+    image: Option<&str>,
+    backend: &Backend,
+    no_new_privileges: bool,
+) -> Result<Acceptance, ContainerError> {
+    let image = match image {
+        Some(i) => i.to_string(),
+        None => ensure_image_async(backend, &ImageSpec::default()).await?,
+    };
+    let mut opts = ContainerRun::new(image.clone(), vec!["/bin/true".into()], profile.clone());
+    opts.output = Output::Capture;
+    opts.quiet = true;
+    opts.no_new_privileges = no_new_privileges;
+    opts.timeout = Some(std::time::Duration::from_secs(20));
+    match run_async(&opts, backend).await {
+        Ok(o) => Ok(Acceptance {
+            accepted: true,
+            diagnosis: None,
+            exit_code: Some(o.exit_code()),
+            image,
+        }),
+        Err(ContainerError::Rejected { diagnosis }) => Ok(Acceptance {
+            accepted: false,
+            diagnosis: Some(*diagnosis),
+            exit_code: None,
+            image,
+        }),
+        Err(e) => Err(e),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn host_checks_on_a_fake_root() {
+        let dir = std::env::temp_dir().join(format!("jw-doctor-{}", std::process::id()));
+        let w = |rel: &str, text: &str| {
+            let p = dir.join(rel);
+            std::fs::create_dir_all(p.parent().unwrap()).unwrap();
+            std::fs::write(p, text).unwrap();
+        };
+        w("proc/sys/kernel/osrelease", "5.4.0-100-generic\n");
+        w("proc/self/status", "Name:\tx\nSeccomp:\t0\n");
+        w(
+            "proc/sys/kernel/seccomp/actions_avail",
+            "kill_process kill_thread trap errno trace log allow\n",
+        );
+        w("proc/sys/user/max_user_namespaces", "0\n");
+        w(
+            "proc/sys/kernel/apparmor_restrict_unprivileged_userns",
+            "1\n",
+        );
+        w("sys/kernel/security/lsm", "lockdown,capability,apparmor\n");
+        w("proc/self/mountinfo", "31 23 0:28 / /sys/fs/cgroup rw - tmpfs tmpfs rw\n32 31 0:29 / /sys/fs/cgroup/memory rw - cgroup cgroup rw,memory\n41 31 0:38 / /sys/fs/cgroup/unified rw - cgroup2 cgroup2 rw\n");
+        let checks = host_checks(&dir);
+        let get = |n: &str| checks.iter().find(|c| c.name == n).unwrap().clone();
+        assert_eq!(get("kernel").status, CheckStatus::Ok);
+        assert_eq!(get("seccomp filter").status, CheckStatus::Ok);
+        assert_eq!(get("seccomp user-notify").status, CheckStatus::Warn);
+        assert_eq!(get("seccomp action cache").status, CheckStatus::Warn);
+        assert_eq!(get("user namespaces").status, CheckStatus::Fail);
+        assert_eq!(get("landlock").status, CheckStatus::Warn);
+        let cg = get("cgroups");
+        assert!(cg.detail.starts_with("v1/hybrid"), "{}", cg.detail);
+        let _ = std::fs::remove_dir_all(&dir);
+    }
+}

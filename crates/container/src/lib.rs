@@ -1,0 +1,45 @@
+//! Docker and Podman backends for jailwright: run a command in a hardened container with a
+//! jailwright seccomp profile, explain every runtime refusal, and check the host.
+//!
+//! Terms:
+//! - a **backend** is a container engine reached through its Docker-compatible socket
+//!   ([`Backend::Docker`], [`Backend::Podman`]); jailwright speaks Engine API 1.41 and never
+//!   shells out to a CLI;
+//! - a **rejection** is the OCI runtime refusing to start a container, usually because the
+//!   profile denies a syscall the runtime itself calls after loading the filter
+//!   ([`classify`]);
+//! - a **layer** is one hardening measure (seccomp, network, read-only root, capabilities,
+//!   no-new-privileges, user, limits), reported as enforced, partial or unavailable.
+//!
+//! jailwright never drops seccomp on its own: a rejection fails (exit 125) unless the caller
+//! asked for [`OnReject::Compat`] (one retry with exactly the syscalls the runtime needs, which
+//! the report lists) or, by name, [`OnReject::Unconfined`].
+//!
+//! ```
+//! use jailwright_container::{classify, RejectKind};
+//! let d = classify("OCI runtime create failed: runc create failed: unable to start container \
+//!                   process: unable to apply bounding set: operation not permitted: unknown");
+//! assert_eq!(d.kind, RejectKind::BoundingSet);
+//! assert_eq!(d.missing_syscalls, ["prctl"]);
+//! ```
+#![forbid(unsafe_code)]
+#![deny(missing_docs)]
+
+pub mod backend;
+pub mod classify;
+pub mod doctor;
+pub mod error;
+pub mod image;
+pub mod needs;
+pub mod probe;
+pub mod report;
+pub mod run;
+
+pub use backend::{Backend, DaemonInfo};
+pub use classify::{classify, Diagnosis, RejectKind};
+pub use doctor::{check_profile, doctor, Acceptance, Check, CheckStatus, DoctorOptions};
+pub use error::ContainerError;
+pub use image::{ensure_image, ImageSpec};
+pub use probe::{probe_runtime, probe_runtime_with, ProbeMode, ProbeOptions, ProbeResult};
+pub use report::{ExitInfo, Layer, LayerStatus, RunReport, Timings};
+pub use run::{run, run_async, Bind, ContainerRun, Limits, Network, OnReject, Output, RunOutcome};

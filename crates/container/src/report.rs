@@ -1,0 +1,99 @@
+//! The run report: the same top-level shape as the native sandbox's.
+//!
+//! ```json
+//! {"backend": "docker", "command": ["/bin/true"],
+//!  "exit": {"code": 0, "signal": null, "timed_out": false},
+//!  "layers": [{"layer": "seccomp", "status": "enforced", "detail": "..."}, ...],
+//!  "denials": [], "warnings": [], "compat_added": [], "timings": {...}}
+//! ```
+
+use serde::Serialize;
+
+/// Whether a hardening layer is in force.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "lowercase")]
+pub enum LayerStatus {
+    /// Fully in force.
+    Enforced,
+    /// In force with a gap the detail names.
+    Partial,
+    /// Not in force; the detail says why.
+    Unavailable,
+}
+
+/// One hardening layer.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+pub struct Layer {
+    /// `seccomp`, `network`, `readonly_rootfs`, `capabilities`, `no_new_privileges`, `user`,
+    /// `limits`.
+    pub layer: &'static str,
+    /// Its status.
+    pub status: LayerStatus,
+    /// What exactly, or why not.
+    pub detail: String,
+}
+
+/// How the command ended.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize)]
+pub struct ExitInfo {
+    /// The exit status jailwright passes on (the command's own; 128+N for signal N; 124 on
+    /// timeout; 126/127 cannot execute / not found).
+    pub code: i32,
+    /// The signal, when the daemon's status says the command was killed (129..=159 mean
+    /// 128+N, as Docker reports it).
+    pub signal: Option<i32>,
+    /// Whether jailwright's timeout stopped it.
+    pub timed_out: bool,
+}
+
+/// Wall-clock time of each phase, in milliseconds.
+#[derive(Clone, Debug, Default, PartialEq, Serialize)]
+pub struct Timings {
+    /// Connecting, pinging and reading `/info` and `/version`.
+    pub connect_ms: f64,
+    /// `POST /containers/create` (every attempt).
+    pub create_ms: f64,
+    /// `POST /containers/{id}/start` (every attempt).
+    pub start_ms: f64,
+    /// From start to exit.
+    pub run_ms: f64,
+    /// Removing the container(s).
+    pub remove_ms: f64,
+    /// Everything.
+    pub total_ms: f64,
+    /// Containers created (2 after a compat or unconfined retry).
+    pub attempts: u32,
+}
+
+/// The JSON run report.
+#[derive(Clone, Debug, PartialEq, Serialize)]
+pub struct RunReport {
+    /// `docker` or `podman` (the native sandbox writes `native`).
+    pub backend: &'static str,
+    /// The command and its arguments.
+    pub command: Vec<String>,
+    /// How it ended.
+    pub exit: ExitInfo,
+    /// One entry per hardening layer.
+    pub layers: Vec<Layer>,
+    /// Blocked syscalls; container runtimes do not expose them, so always empty here.
+    pub denials: Vec<serde_json::Value>,
+    /// Everything the user should know (unconfined runs, daemon warnings, OOM kills).
+    pub warnings: Vec<String>,
+    /// Syscalls a compat retry added to the profile.
+    pub compat_added: Vec<String>,
+    /// Phase timings.
+    pub timings: Timings,
+}
+
+impl RunReport {
+    /// The report as pretty JSON.
+    pub fn to_json_pretty(&self) -> String {
+        serde_json::to_string_pretty(self).unwrap_or_default()
+    }
+
+    /// The layer named `name`.
+    pub fn layer(&self, name: &str) -> Option<&Layer> {
+        self.layers.iter().find(|l| l.layer == name)
+    }
+}

@@ -1,0 +1,1151 @@
+//! Running one command in a hardened container.
+
+use std::collections::{BTreeSet, HashMap};
+use std::io::Write;
+use std::path::PathBuf;
+use std::sync::atomic::{AtomicU64, Ordering};
+use std::time::{Duration, Instant};
+
+use bollard::container::LogOutput;
+use bollard::models::{ContainerCreateBody, HostConfig, ResourcesUlimits};
+use bollard::query_parameters::{
+    AttachContainerOptions, CreateContainerOptions, KillContainerOptions, RemoveContainerOptions,
+    WaitContainerOptions,
+};
+use bollard::Docker;
+use futures_util::StreamExt;
+use jailwright_profile::ops::{patch, Patch};
+use jailwright_profile::{resolve, tables, CapSet, KernelVersion, Profile, Target};
+use serde::Serialize;
+
+use crate::backend::{api_message, block_on, timed, Backend, DaemonInfo};
+use crate::classify::{classify, runtime_init_line, Diagnosis, RejectKind};
+use crate::error::ContainerError;
+use crate::needs::runtime_needs;
+use crate::report::{ExitInfo, Layer, LayerStatus, RunReport, Timings};
+
+/// The network a container gets.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Network {
+    /// Network mode `none`: loopback only. Always, unless `Host` is asked for.
+    #[default]
+    None,
+    /// The host's network (only when explicitly requested).
+    Host,
+}
+
+/// What to do when the runtime refuses to start the container because of the profile.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "lowercase")]
+pub enum OnReject {
+    /// Fail with the diagnosis (the CLI exits 125).
+    #[default]
+    Fail,
+    /// Retry once with the profile plus exactly the syscalls the runtime needs; report them.
+    Compat,
+    /// Retry once without seccomp, with a loud warning. Only when asked for by name.
+    Unconfined,
+}
+
+/// Where the command's output goes.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub enum Output {
+    /// Streamed to this process's stdout and stderr as it comes.
+    #[default]
+    Inherit,
+    /// Collected into [`RunOutcome::stdout`] and [`RunOutcome::stderr`].
+    Capture,
+}
+
+/// A host path mounted into the container.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Bind {
+    /// Absolute host path.
+    pub source: PathBuf,
+    /// Absolute path in the container.
+    pub target: String,
+    /// Mounted read-only.
+    pub read_only: bool,
+}
+
+/// cgroup limits. `None` leaves the daemon's default (no limit).
+#[derive(Clone, Copy, Debug, PartialEq)]
+pub struct Limits {
+    /// Maximum number of processes (pids cgroup).
+    pub pids: Option<i64>,
+    /// Memory limit in bytes; swap is limited to the same (no swap).
+    pub memory: Option<i64>,
+    /// CPUs (1.5 = one and a half).
+    pub cpus: Option<f64>,
+    /// RLIMIT_NOFILE soft and hard (Podman needs it under 20000 on this host).
+    pub nofile: Option<i64>,
+    /// RLIMIT_NPROC soft and hard.
+    pub nproc: Option<i64>,
+}
+
+impl Default for Limits {
+    fn default() -> Limits {
+        Limits {
+            pids: Some(256),
+            memory: Some(512 << 20),
+            cpus: Some(1.0),
+            nofile: Some(1024),
+            nproc: Some(1024),
+        }
+    }
+}
+
+/// Everything about one container run.
+#[derive(Clone, Debug)]
+pub struct ContainerRun {
+    /// The image reference (never pulled).
+    pub image: String,
+    /// The command and its arguments.
+    pub command: Vec<String>,
+    /// The seccomp profile to send.
+    pub profile: Profile,
+    /// The profile's name, for reports and fixes (`plugin`, `./my.json`).
+    pub profile_name: String,
+    /// Environment variables (the image's own apply otherwise).
+    pub env: Vec<(String, String)>,
+    /// Working directory in the container.
+    pub cwd: Option<String>,
+    /// `UID:GID` (default `65534:65534`).
+    pub user: String,
+    /// Read-only root filesystem (default on).
+    pub read_only_root: bool,
+    /// Size of the private tmpfs on /tmp in bytes (default 64 MiB); None: no tmpfs.
+    pub tmpfs_tmp: Option<u64>,
+    /// Network (default none).
+    pub network: Network,
+    /// `no-new-privileges` (default on). With it on, runc loads the filter right before
+    /// `execve`; with it off, before it drops capabilities, so it needs more syscalls.
+    pub no_new_privileges: bool,
+    /// cgroup and rlimit limits.
+    pub limits: Limits,
+    /// Bind mounts.
+    pub binds: Vec<Bind>,
+    /// Stop and remove the container after this long (exit 124).
+    pub timeout: Option<Duration>,
+    /// What to do when the runtime refuses the profile.
+    pub on_reject: OnReject,
+    /// Where output goes.
+    pub output: Output,
+    /// An OCI runtime to ask the daemon for by name (`crun`); None: the daemon's default.
+    pub runtime: Option<String>,
+    /// Run the daemon's init (tini / catatonit) as pid 1 to reap zombies and forward signals.
+    pub init: bool,
+    /// Print nothing of jailwright's own except the unconfined warning.
+    pub quiet: bool,
+    /// Extra container labels (every container also gets `org.jailwright.run=1`).
+    pub labels: Vec<(String, String)>,
+    /// How long the start call may take. A runtime whose own init is denied a syscall it
+    /// needs (the Go runtime's futex, for one) can hang instead of failing; after this long
+    /// jailwright kills the stuck init (found through `/proc/*/cgroup`, local daemons only),
+    /// removes the container and reports [`RejectKind::Hang`].
+    pub start_timeout: Duration,
+}
+
+impl ContainerRun {
+    /// A run with jailwright's defaults: user 65534:65534, read-only root, 64 MiB tmpfs
+    /// /tmp, network none, cap-drop ALL, no-new-privileges, pids 256, memory 512 MiB, 1 CPU,
+    /// `on_reject: Fail`.
+    pub fn new(image: impl Into<String>, command: Vec<String>, profile: Profile) -> ContainerRun {
+        ContainerRun {
+            image: image.into(),
+            command,
+            profile,
+            profile_name: "PROFILE".into(),
+            env: Vec::new(),
+            cwd: None,
+            user: "65534:65534".into(),
+            read_only_root: true,
+            tmpfs_tmp: Some(64 << 20),
+            network: Network::None,
+            no_new_privileges: true,
+            limits: Limits::default(),
+            binds: Vec::new(),
+            timeout: None,
+            on_reject: OnReject::Fail,
+            output: Output::Inherit,
+            runtime: None,
+            init: false,
+            quiet: false,
+            labels: Vec::new(),
+            start_timeout: Duration::from_secs(60),
+        }
+    }
+
+    fn validate(&self) -> Result<(), ContainerError> {
+        let bad = |m: String| Err(ContainerError::InvalidOptions(m));
+        if self.command.is_empty() || self.command[0].is_empty() {
+            return bad("no command given; pass the command after `--`".into());
+        }
+        if self.image.is_empty() {
+            return bad("no image given; pass `--image IMAGE`".into());
+        }
+        for b in &self.binds {
+            if !b.source.is_absolute() || !b.target.starts_with('/') {
+                return bad(format!(
+                    "bind {} -> {} must use absolute paths",
+                    b.source.display(),
+                    b.target
+                ));
+            }
+            if b.target.contains(':') || b.source.to_string_lossy().contains(':') {
+                return bad(format!("bind paths may not contain `:` ({})", b.target));
+            }
+        }
+        for (k, _) in &self.env {
+            if k.is_empty() || k.contains('=') {
+                return bad(format!("invalid environment variable name `{k}`"));
+            }
+        }
+        if let Some(c) = self.limits.cpus {
+            if !(c > 0.0 && c < 1e6) {
+                return bad(format!("cpus must be positive, got {c}"));
+            }
+        }
+        if self.user.is_empty() {
+            return bad("user must be `UID[:GID]`".into());
+        }
+        Ok(())
+    }
+}
+
+/// The result of a run that started (whatever the command's exit status).
+#[derive(Clone, Debug)]
+pub struct RunOutcome {
+    /// The JSON report.
+    pub report: RunReport,
+    /// Captured stdout ([`Output::Capture`] only).
+    pub stdout: Vec<u8>,
+    /// Captured stderr ([`Output::Capture`] only).
+    pub stderr: Vec<u8>,
+    /// The kernel's OOM killer ended the container.
+    pub oom_killed: bool,
+    /// The refusal that led to a compat or unconfined retry.
+    pub rejection: Option<Diagnosis>,
+    /// The container's name (already removed).
+    pub container_name: String,
+}
+
+impl RunOutcome {
+    /// The exit status to pass on.
+    pub fn exit_code(&self) -> i32 {
+        self.report.exit.code
+    }
+}
+
+/// The seccomp setting of one attempt.
+#[derive(Clone, Debug)]
+enum Seccomp {
+    Profile(Box<Profile>),
+    Unconfined,
+}
+
+struct Started {
+    code: i32,
+    timed_out: bool,
+    oom_killed: bool,
+    stdout: Vec<u8>,
+    stderr: Vec<u8>,
+    /// The runtime's init failed after the start call (first stderr line).
+    init_failure: Option<String>,
+    warnings: Vec<String>,
+}
+
+enum Attempt {
+    Started(Started),
+    Rejected(Diagnosis),
+}
+
+static COUNTER: AtomicU64 = AtomicU64::new(0);
+
+fn container_name() -> String {
+    let nanos = std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .map(|d| d.subsec_nanos())
+        .unwrap_or(0);
+    format!(
+        "jailwright-{}-{}-{:08x}",
+        std::process::id(),
+        COUNTER.fetch_add(1, Ordering::Relaxed),
+        nanos
+    )
+}
+
+/// A temporary profile file for Podman, whose compat API reads `seccomp=` as a path.
+struct TempProfile(PathBuf);
+
+impl TempProfile {
+    fn write(json: &str) -> Result<TempProfile, ContainerError> {
+        let path = std::env::temp_dir().join(format!("{}.seccomp.json", container_name()));
+        std::fs::write(&path, json)
+            .map_err(|e| ContainerError::io(format!("cannot write {}", path.display()), e))?;
+        Ok(TempProfile(path))
+    }
+}
+
+impl Drop for TempProfile {
+    fn drop(&mut self) {
+        let _ = std::fs::remove_file(&self.0);
+    }
+}
+
+fn mib(bytes: i64) -> String {
+    if bytes % (1 << 20) == 0 {
+        format!("{} MiB", bytes >> 20)
+    } else {
+        format!("{bytes} bytes")
+    }
+}
+
+struct Ctx<'a> {
+    docker: Docker,
+    backend: &'a Backend,
+    opts: &'a ContainerRun,
+    timings: Timings,
+}
+
+impl Ctx<'_> {
+    fn host_config(
+        &self,
+        seccomp: &Seccomp,
+        temp: &mut Option<TempProfile>,
+    ) -> Result<HostConfig, ContainerError> {
+        let o = self.opts;
+        let mut security_opt = Vec::new();
+        if o.no_new_privileges {
+            security_opt.push("no-new-privileges".to_string());
+        }
+        match seccomp {
+            Seccomp::Unconfined => security_opt.push("seccomp=unconfined".into()),
+            Seccomp::Profile(p) => {
+                let json = serde_json::to_string(&p.to_value()).unwrap_or_default();
+                match self.backend {
+                    Backend::Docker { .. } => security_opt.push(format!("seccomp={json}")),
+                    Backend::Podman { .. } => {
+                        let t = TempProfile::write(&json)?;
+                        security_opt.push(format!("seccomp={}", t.0.display()));
+                        *temp = Some(t);
+                    }
+                }
+            }
+        }
+        let mut tmpfs = HashMap::new();
+        if let Some(size) = o.tmpfs_tmp {
+            tmpfs.insert(
+                "/tmp".to_string(),
+                format!("rw,nosuid,nodev,size={size},mode=1777"),
+            );
+        }
+        let mut ulimits = Vec::new();
+        for (name, v) in [("nofile", o.limits.nofile), ("nproc", o.limits.nproc)] {
+            if let Some(v) = v {
+                ulimits.push(ResourcesUlimits {
+                    name: Some(name.into()),
+                    soft: Some(v),
+                    hard: Some(v),
+                });
+            }
+        }
+        Ok(HostConfig {
+            network_mode: Some(match o.network {
+                Network::None => "none".into(),
+                Network::Host => "host".into(),
+            }),
+            readonly_rootfs: Some(o.read_only_root),
+            tmpfs: (!tmpfs.is_empty()).then_some(tmpfs),
+            cap_drop: Some(vec!["ALL".into()]),
+            security_opt: Some(security_opt),
+            pids_limit: o.limits.pids,
+            memory: o.limits.memory,
+            memory_swap: o.limits.memory,
+            nano_cpus: o.limits.cpus.map(|c| (c * 1e9) as i64),
+            ulimits: (!ulimits.is_empty()).then_some(ulimits),
+            binds: (!o.binds.is_empty()).then(|| {
+                o.binds
+                    .iter()
+                    .map(|b| {
+                        format!(
+                            "{}:{}:{}",
+                            b.source.display(),
+                            b.target,
+                            if b.read_only { "ro" } else { "rw" }
+                        )
+                    })
+                    .collect()
+            }),
+            init: o.init.then_some(true),
+            runtime: o.runtime.clone(),
+            auto_remove: Some(false),
+            ..Default::default()
+        })
+    }
+
+    async fn remove(&mut self, name: &str) {
+        let t = Instant::now();
+        let opts = RemoveContainerOptions {
+            force: true,
+            v: true,
+            link: false,
+        };
+        // A removal the daemon is slow to acknowledge is retried once; an already-removed
+        // container is fine.
+        for _ in 0..2 {
+            let fut = self.docker.remove_container(name, Some(opts.clone()));
+            match tokio::time::timeout(Duration::from_secs(30), fut).await {
+                Ok(Ok(())) => break,
+                Ok(Err(bollard::errors::Error::DockerResponseServerError {
+                    status_code: 404,
+                    ..
+                })) => break,
+                _ => tokio::time::sleep(Duration::from_millis(200)).await,
+            }
+        }
+        self.timings.remove_ms += ms(t);
+    }
+
+    async fn attempt(&mut self, seccomp: &Seccomp) -> Result<(Attempt, String), ContainerError> {
+        let o = self.opts;
+        let name = container_name();
+        let mut temp = None;
+        let host_config = self.host_config(seccomp, &mut temp)?;
+        let body = ContainerCreateBody {
+            image: Some(o.image.clone()),
+            cmd: Some(o.command.clone()),
+            env: (!o.env.is_empty())
+                .then(|| o.env.iter().map(|(k, v)| format!("{k}={v}")).collect()),
+            working_dir: o.cwd.clone(),
+            user: Some(o.user.clone()),
+            attach_stdout: Some(true),
+            attach_stderr: Some(true),
+            attach_stdin: Some(false),
+            open_stdin: Some(false),
+            tty: Some(false),
+            labels: Some(
+                std::iter::once(("org.jailwright.run".to_string(), "1".to_string()))
+                    .chain(o.labels.iter().cloned())
+                    .collect(),
+            ),
+            host_config: Some(host_config),
+            ..Default::default()
+        };
+        let t = Instant::now();
+        let created = self
+            .docker
+            .create_container(
+                Some(CreateContainerOptions {
+                    name: Some(name.clone()),
+                    platform: String::new(),
+                }),
+                body,
+            )
+            .await;
+        self.timings.create_ms += ms(t);
+        self.timings.attempts += 1;
+        let created = match created {
+            Ok(c) => c,
+            Err(e) => {
+                let message = api_message(&e);
+                let d = classify(&message);
+                // Podman creates the container even when a later step fails; be sure.
+                self.remove(&name).await;
+                if matches!(d.kind, RejectKind::Other) {
+                    return Err(ContainerError::Api {
+                        backend: self.backend.name(),
+                        operation: "create container",
+                        message,
+                    });
+                }
+                return Ok((Attempt::Rejected(d), name));
+            }
+        };
+        let result = self.started(&name, &created.id, created.warnings).await;
+        self.remove(&name).await;
+        drop(temp);
+        result.map(|a| (a, name))
+    }
+
+    async fn started(
+        &mut self,
+        name: &str,
+        id: &str,
+        create_warnings: Vec<String>,
+    ) -> Result<Attempt, ContainerError> {
+        let o = self.opts;
+        let backend = self.backend;
+        let attach = match timed(
+            backend,
+            "attach container",
+            self.docker.attach_container(
+                name,
+                Some(AttachContainerOptions {
+                    stream: true,
+                    stdout: true,
+                    stderr: true,
+                    stdin: false,
+                    logs: true,
+                    detach_keys: None,
+                }),
+            ),
+        )
+        .await
+        {
+            Ok(a) => a,
+            // Podman prepares (creates) the container when attaching, so the runtime's
+            // refusal can arrive here.
+            Err(ContainerError::Api { message, .. })
+                if classify(&message).kind != RejectKind::Other =>
+            {
+                return Ok(start_failure(classify(&message), o));
+            }
+            Err(e) => return Err(e),
+        };
+        let capture = o.output == Output::Capture;
+        let mut output = attach.output;
+        let pump = tokio::spawn(async move {
+            let (mut out, mut err) = (Vec::new(), Vec::new());
+            let mut err_head = Vec::new();
+            while let Some(item) = output.next().await {
+                let Ok(item) = item else { break };
+                match item {
+                    LogOutput::StdOut { message } | LogOutput::Console { message } => {
+                        if capture {
+                            out.extend_from_slice(&message);
+                        } else {
+                            let mut so = std::io::stdout().lock();
+                            let _ = so.write_all(&message);
+                            let _ = so.flush();
+                        }
+                    }
+                    LogOutput::StdErr { message } => {
+                        if err_head.len() < 4096 {
+                            err_head.extend_from_slice(&message[..message.len().min(4096)]);
+                        }
+                        if capture {
+                            err.extend_from_slice(&message);
+                        } else {
+                            let mut se = std::io::stderr().lock();
+                            let _ = se.write_all(&message);
+                            let _ = se.flush();
+                        }
+                    }
+                    LogOutput::StdIn { .. } => {}
+                }
+            }
+            (out, err, err_head)
+        });
+
+        let t = Instant::now();
+        let start = match tokio::time::timeout(
+            o.start_timeout,
+            self.docker.start_container(name, None),
+        )
+        .await
+        {
+            Ok(r) => r.map_err(|e| ContainerError::Api {
+                backend: backend.name(),
+                operation: "start container",
+                message: api_message(&e),
+            }),
+            Err(_) => {
+                pump.abort();
+                let killed = kill_stuck_init(id);
+                self.timings.start_ms += ms(t);
+                return Ok(Attempt::Rejected(classify(&format!(
+                    "the runtime hung while starting the container (no answer within {} s; {killed})",
+                    o.start_timeout.as_secs()
+                ))));
+            }
+        };
+        self.timings.start_ms += ms(t);
+        if let Err(ContainerError::Api { message, .. }) = &start {
+            pump.abort();
+            return Ok(start_failure(classify(message), o));
+        }
+        start?;
+
+        let t = Instant::now();
+        let wait = async {
+            let mut s = self.docker.wait_container(
+                name,
+                Some(WaitContainerOptions {
+                    condition: "not-running".into(),
+                }),
+            );
+            match s.next().await {
+                Some(Ok(r)) => Ok(r.status_code),
+                Some(Err(bollard::errors::Error::DockerContainerWaitError { code, .. })) => {
+                    Ok(code)
+                }
+                Some(Err(e)) => Err(ContainerError::Api {
+                    backend: backend.name(),
+                    operation: "wait for container",
+                    message: api_message(&e),
+                }),
+                None => Err(ContainerError::Api {
+                    backend: backend.name(),
+                    operation: "wait for container",
+                    message: "the daemon closed the wait stream without a status".into(),
+                }),
+            }
+        };
+        let (mut code, timed_out) = match o.timeout {
+            None => (wait.await?, false),
+            Some(limit) => match tokio::time::timeout(limit, wait).await {
+                Ok(r) => (r?, false),
+                Err(_) => {
+                    let _ = tokio::time::timeout(
+                        Duration::from_secs(10),
+                        self.docker.kill_container(
+                            name,
+                            Some(KillContainerOptions {
+                                signal: "KILL".into(),
+                            }),
+                        ),
+                    )
+                    .await;
+                    (124, true)
+                }
+            },
+        };
+        self.timings.run_ms += ms(t);
+        let (stdout, stderr, err_head) =
+            match tokio::time::timeout(Duration::from_secs(5), pump).await {
+                Ok(Ok(v)) => v,
+                _ => (Vec::new(), Vec::new(), Vec::new()),
+            };
+        let mut oom_killed = false;
+        if !timed_out {
+            if let Ok(Ok(i)) = tokio::time::timeout(
+                Duration::from_secs(10),
+                self.docker.inspect_container(name, None),
+            )
+            .await
+            {
+                if let Some(state) = i.state {
+                    oom_killed = state.oom_killed.unwrap_or(false);
+                    if let Some(c) = state.exit_code {
+                        code = c;
+                    }
+                }
+            }
+        }
+        let first_line = String::from_utf8_lossy(&err_head)
+            .lines()
+            .find(|l| !l.trim().is_empty())
+            .unwrap_or("")
+            .to_string();
+        let init_failure =
+            (code != 0 && !timed_out && runtime_init_line(&first_line, &o.command[0]))
+                .then_some(first_line);
+        let code = i32::try_from(code).unwrap_or(125);
+        Ok(Attempt::Started(Started {
+            code,
+            timed_out,
+            oom_killed,
+            stdout,
+            stderr,
+            init_failure,
+            warnings: create_warnings,
+        }))
+    }
+}
+
+/// What a start (or Podman attach) failure means: 126/127 for a command that cannot be
+/// executed or found (as `docker run` reports them), otherwise a rejection.
+fn start_failure(d: Diagnosis, o: &ContainerRun) -> Attempt {
+    let code = match d.kind {
+        RejectKind::CommandNotFound => 127,
+        RejectKind::NotExecutable => 126,
+        _ => return Attempt::Rejected(d),
+    };
+    let line = format!("jailwright: {}: {}", d.cause, d.message);
+    let mut stderr = Vec::new();
+    if o.output == Output::Capture {
+        stderr = format!("{line}\n").into_bytes();
+    } else if !o.quiet {
+        eprintln!("{line}");
+    }
+    Attempt::Started(Started {
+        code,
+        timed_out: false,
+        oom_killed: false,
+        stdout: Vec::new(),
+        stderr,
+        init_failure: None,
+        warnings: vec![line],
+    })
+}
+
+/// Kills processes in the container's cgroup (a runtime init stuck before the daemon knows
+/// its pid). Local daemons only; says what it did.
+fn kill_stuck_init(id: &str) -> String {
+    let Ok(dir) = std::fs::read_dir("/proc") else {
+        return "no /proc to find the stuck init".into();
+    };
+    let mut killed = Vec::new();
+    for e in dir.flatten() {
+        let pid = e.file_name().to_string_lossy().into_owned();
+        if pid.parse::<u32>().is_err() {
+            continue;
+        }
+        let cg = std::fs::read_to_string(e.path().join("cgroup")).unwrap_or_default();
+        if !id.is_empty() && cg.contains(id) {
+            let ok = std::process::Command::new("kill")
+                .args(["-KILL", &pid])
+                .status()
+                .is_ok_and(|s| s.success());
+            if ok {
+                killed.push(pid);
+            }
+        }
+    }
+    if killed.is_empty() {
+        "found no stuck process to kill".into()
+    } else {
+        format!("killed the stuck runtime init, pid {}", killed.join(", "))
+    }
+}
+
+fn ms(t: Instant) -> f64 {
+    (t.elapsed().as_secs_f64() * 1e6).round() / 1e3
+}
+
+/// The syscalls to add for a compat retry: the diagnosis's, plus the runtime-needs tables'
+/// (this crate's [`crate::needs`], which knows `no-new-privileges`, and the profile crate's
+/// `lint::missing_runtime_needs`) for this runtime, each only when the profile denies it on
+/// the daemon's arch.
+pub fn compat_additions(
+    profile: &Profile,
+    target: &Target,
+    diagnosis: &Diagnosis,
+    no_new_privileges: bool,
+) -> Vec<String> {
+    let policy = resolve(profile, target);
+    let table = tables::table(target.arch);
+    let denied = |name: &str| -> bool {
+        match table.and_then(|t| t.lookup(name)) {
+            Some(nr) => !policy.decide(target.arch, nr, &[0; 6]).action.permits(),
+            None => false,
+        }
+    };
+    let mut out = BTreeSet::new();
+    for n in diagnosis.missing_syscalls.iter().copied() {
+        if denied(n) {
+            out.insert(n.to_string());
+        }
+    }
+    let ours = runtime_needs(target.runtime, no_new_privileges);
+    for need in &ours {
+        if denied(need.syscall) {
+            out.insert(need.syscall.to_string());
+        }
+    }
+    // The profile crate's table (written for runs without no-new-privileges); with it on,
+    // rows jailwright's table knows are only needed without it are skipped.
+    let only_without_nnp = runtime_needs(target.runtime, false);
+    for (_, names) in jailwright_profile::lint::missing_runtime_needs(&policy, target.runtime) {
+        for n in names {
+            let skip = no_new_privileges
+                && only_without_nnp
+                    .iter()
+                    .any(|x| x.syscall == n && x.only_without_nnp);
+            if !skip && denied(n) {
+                out.insert(n.to_string());
+            }
+        }
+    }
+    out.into_iter().collect()
+}
+
+fn target_for(info: &DaemonInfo, opts: &ContainerRun) -> Result<Target, ContainerError> {
+    let arch = info
+        .arch
+        .ok_or_else(|| ContainerError::UnknownArch(info.arch_raw.clone()))?;
+    let runtime = match &opts.runtime {
+        Some(name) if *name != info.default_runtime => crate::backend::runtime_from(name, None),
+        _ => info.runtime(),
+    };
+    Ok(Target {
+        arch,
+        caps: CapSet::empty(),
+        kernel: KernelVersion::parse(&info.kernel)
+            .unwrap_or(jailwright_profile::policy::DEFAULT_KERNEL),
+        runtime,
+    })
+}
+
+fn seccomp_detail(
+    profile: &Profile,
+    name: &str,
+    target: &Target,
+    backend: &Backend,
+) -> (String, Vec<String>, bool) {
+    let policy = resolve(profile, target);
+    let arches: Vec<String> = policy.arches.iter().map(|a| a.arch.to_string()).collect();
+    let allowed = policy
+        .arch(target.arch)
+        .map(|a| {
+            a.syscalls
+                .values()
+                .filter(|s| s.rules.iter().any(|r| r.action.permits()))
+                .count()
+        })
+        .unwrap_or(0);
+    let mut warnings = Vec::new();
+    let covers = profile
+        .arch_map
+        .as_ref()
+        .filter(|m| !m.is_empty())
+        .is_none_or(|m| m.iter().any(|e| e.architecture == target.arch));
+    if !covers {
+        warnings.push(format!(
+            "profile {name} has no archMap entry for the daemon's architecture {}; the filter covers the native ABI only",
+            target.arch
+        ));
+    }
+    for n in &policy.notes {
+        warnings.push(format!("profile {name}: {}", n.message));
+    }
+    let how = match backend {
+        Backend::Docker { .. } => "sent to dockerd as JSON",
+        Backend::Podman { .. } => {
+            "sent to podman as a file (its compat API reads seccomp= as a path)"
+        }
+    };
+    (
+        format!(
+            "profile {name} resolved for {} on {} ({}): {allowed} syscalls allowed on {}, default {}; {how}",
+            target.arch,
+            target.runtime,
+            arches.join(", "),
+            target.arch,
+            policy.default
+        ),
+        warnings,
+        covers,
+    )
+}
+
+fn layers(
+    opts: &ContainerRun,
+    seccomp: (LayerStatus, String),
+    daemon_warnings: &[String],
+) -> Vec<Layer> {
+    let mut v = vec![Layer {
+        layer: "seccomp",
+        status: seccomp.0,
+        detail: seccomp.1,
+    }];
+    v.push(match opts.network {
+        Network::None => Layer {
+            layer: "network",
+            status: LayerStatus::Enforced,
+            detail: "network mode none: a private network namespace with loopback only".into(),
+        },
+        Network::Host => Layer {
+            layer: "network",
+            status: LayerStatus::Unavailable,
+            detail: "host network by request".into(),
+        },
+    });
+    v.push(if opts.read_only_root {
+        let tmp = opts.tmpfs_tmp.map_or("no tmpfs".into(), |s| {
+            format!("private tmpfs /tmp ({})", mib(s as i64))
+        });
+        Layer {
+            layer: "readonly_rootfs",
+            status: LayerStatus::Enforced,
+            detail: format!("root filesystem read-only; {tmp}"),
+        }
+    } else {
+        Layer {
+            layer: "readonly_rootfs",
+            status: LayerStatus::Unavailable,
+            detail: "writable root filesystem by request".into(),
+        }
+    });
+    v.push(Layer {
+        layer: "capabilities",
+        status: LayerStatus::Enforced,
+        detail: "cap-drop ALL".into(),
+    });
+    v.push(if opts.no_new_privileges {
+        Layer {
+            layer: "no_new_privileges",
+            status: LayerStatus::Enforced,
+            detail: "security-opt no-new-privileges".into(),
+        }
+    } else {
+        Layer {
+            layer: "no_new_privileges",
+            status: LayerStatus::Unavailable,
+            detail: "disabled by request".into(),
+        }
+    });
+    let uid = opts.user.split(':').next().unwrap_or("");
+    v.push(if uid == "0" || uid == "root" {
+        Layer {
+            layer: "user",
+            status: LayerStatus::Unavailable,
+            detail: format!(
+                "root ({}) by request; without user-namespace remapping this is host root",
+                opts.user
+            ),
+        }
+    } else {
+        Layer {
+            layer: "user",
+            status: LayerStatus::Enforced,
+            detail: format!("runs as {}", opts.user),
+        }
+    });
+    let l = opts.limits;
+    let mut set = Vec::new();
+    let mut unset = Vec::new();
+    match l.pids {
+        Some(p) => set.push(format!("pids {p}")),
+        None => unset.push("pids"),
+    }
+    match l.memory {
+        Some(m) => set.push(format!("memory {} (no swap)", mib(m))),
+        None => unset.push("memory"),
+    }
+    match l.cpus {
+        Some(c) => set.push(format!("cpus {c}")),
+        None => unset.push("cpus"),
+    }
+    if let Some(n) = l.nofile {
+        set.push(format!("nofile {n}"))
+    }
+    if let Some(n) = l.nproc {
+        set.push(format!("nproc {n}"))
+    }
+    let limit_warn: Vec<&String> = daemon_warnings
+        .iter()
+        .filter(|w| {
+            let w = w.to_ascii_lowercase();
+            w.contains("limit")
+                || w.contains("swap")
+                || w.contains("memory")
+                || w.contains("pids")
+                || w.contains("cpu")
+        })
+        .collect();
+    let mut detail = set.join(", ");
+    if !unset.is_empty() {
+        detail.push_str(&format!("; not limited: {}", unset.join(", ")));
+    }
+    for w in &limit_warn {
+        detail.push_str(&format!("; daemon: {w}"));
+    }
+    let status = if set.is_empty() {
+        LayerStatus::Unavailable
+    } else if unset.is_empty() && limit_warn.is_empty() {
+        LayerStatus::Enforced
+    } else {
+        LayerStatus::Partial
+    };
+    v.push(Layer {
+        layer: "limits",
+        status,
+        detail,
+    });
+    v
+}
+
+/// Runs the command (async). See [`run`].
+pub async fn run_async(
+    opts: &ContainerRun,
+    backend: &Backend,
+) -> Result<RunOutcome, ContainerError> {
+    opts.validate()?;
+    let t0 = Instant::now();
+    let (docker, info) = backend.info_async().await?;
+    let mut timings = Timings {
+        connect_ms: ms(t0),
+        ..Timings::default()
+    };
+    let target = target_for(&info, opts)?;
+    let (detail, mut warnings, covers) =
+        seccomp_detail(&opts.profile, &opts.profile_name, &target, backend);
+    if opts.on_reject == OnReject::Unconfined {
+        warnings.push("--on-reject unconfined is set: if the runtime refuses the profile, the command runs WITHOUT seccomp".into());
+    }
+    let mut ctx = Ctx {
+        docker,
+        backend,
+        opts,
+        timings: Timings::default(),
+    };
+    let mut seccomp_layer = (
+        if covers {
+            LayerStatus::Enforced
+        } else {
+            LayerStatus::Partial
+        },
+        detail.clone(),
+    );
+    let mut compat_added = Vec::new();
+    let mut rejection = None;
+
+    let (first, mut name) = ctx
+        .attempt(&Seccomp::Profile(Box::new(opts.profile.clone())))
+        .await?;
+    let first = match first {
+        Attempt::Started(s) => match s.init_failure.clone() {
+            Some(line) => Attempt::Rejected(classify(&line)),
+            None => Attempt::Started(s),
+        },
+        r => r,
+    };
+    let started = match first {
+        Attempt::Started(s) => s,
+        Attempt::Rejected(d) => {
+            let d = d.with_profile_name(&opts.profile_name);
+            if !d.kind.is_seccomp() || opts.on_reject == OnReject::Fail {
+                return Err(ContainerError::Rejected {
+                    diagnosis: Box::new(d),
+                });
+            }
+            let (retry, layer) = match opts.on_reject {
+                OnReject::Compat => {
+                    let add = compat_additions(&opts.profile, &target, &d, opts.no_new_privileges);
+                    if add.is_empty() {
+                        return Err(ContainerError::CompatNotApplicable {
+                            diagnosis: Box::new(d),
+                        });
+                    }
+                    let mut p = opts.profile.clone();
+                    patch(
+                        &mut p,
+                        &Patch {
+                            allow: add.clone(),
+                            ..Patch::default()
+                        },
+                    )
+                    .map_err(|e| {
+                        ContainerError::InvalidOptions(format!(
+                            "cannot add {} to the profile: {e}",
+                            add.join(", ")
+                        ))
+                    })?;
+                    let msg = format!(
+                        "jailwright: the runtime refused profile {} ({}); retrying once with {} added (--on-reject compat)",
+                        opts.profile_name,
+                        d.message,
+                        add.join(", ")
+                    );
+                    if !opts.quiet {
+                        eprintln!("{msg}");
+                    }
+                    warnings.push(msg);
+                    compat_added = add.clone();
+                    (
+                        Seccomp::Profile(Box::new(p)),
+                        (LayerStatus::Partial, format!("{detail}; plus {} added by --on-reject compat (the runtime needs them)", add.join(", "))),
+                    )
+                }
+                _ => {
+                    let msg = format!(
+                        "jailwright: WARNING: running WITHOUT seccomp (--on-reject unconfined): the runtime refused profile {}: {}",
+                        opts.profile_name, d.message
+                    );
+                    eprintln!("{msg}");
+                    warnings.push(msg);
+                    (Seccomp::Unconfined, (LayerStatus::Unavailable, format!("unconfined by request (--on-reject unconfined); the runtime refused profile {}: {}", opts.profile_name, d.cause)))
+                }
+            };
+            rejection = Some(d);
+            let (second, n2) = ctx.attempt(&retry).await?;
+            name = n2;
+            seccomp_layer = layer;
+            match second {
+                Attempt::Started(s) => match s.init_failure.clone() {
+                    Some(line) => {
+                        return Err(ContainerError::Rejected {
+                            diagnosis: Box::new(
+                                classify(&line).with_profile_name(&opts.profile_name),
+                            ),
+                        })
+                    }
+                    None => s,
+                },
+                Attempt::Rejected(d2) => {
+                    return Err(ContainerError::Rejected {
+                        diagnosis: Box::new(d2.with_profile_name(&opts.profile_name)),
+                    })
+                }
+            }
+        }
+    };
+    let Started {
+        code,
+        timed_out,
+        oom_killed,
+        stdout,
+        stderr,
+        warnings: daemon_warnings,
+        ..
+    } = started;
+    warnings.extend(daemon_warnings.iter().cloned());
+    if oom_killed {
+        warnings.push(format!(
+            "the kernel's OOM killer ended the container (memory limit {})",
+            opts.limits.memory.map_or("none".into(), mib)
+        ));
+    }
+    if timed_out {
+        warnings.push(format!(
+            "timed out after {:.1} s; the container was killed and removed",
+            opts.timeout.map_or(0.0, |t| t.as_secs_f64())
+        ));
+    }
+    let signal = (!timed_out && (129..=159).contains(&code)).then_some(code - 128);
+    timings.create_ms = ctx.timings.create_ms;
+    timings.start_ms = ctx.timings.start_ms;
+    timings.run_ms = ctx.timings.run_ms;
+    timings.remove_ms = ctx.timings.remove_ms;
+    timings.attempts = ctx.timings.attempts;
+    timings.total_ms = ms(t0);
+    let report = RunReport {
+        backend: backend.name(),
+        command: opts.command.clone(),
+        exit: ExitInfo {
+            code,
+            signal,
+            timed_out,
+        },
+        layers: layers(opts, seccomp_layer, &daemon_warnings),
+        denials: Vec::new(),
+        warnings,
+        compat_added,
+        timings,
+    };
+    Ok(RunOutcome {
+        report,
+        stdout,
+        stderr,
+        oom_killed,
+        rejection,
+        container_name: name,
+    })
+}
+
+/// Runs `opts.command` in a container on `backend` with every hardening layer, streams or
+/// captures its output, removes the container whatever happens, and reports each layer.
+///
+/// The profile is resolved for the daemon's architecture and sent as JSON (Podman: as a
+/// file). When the runtime refuses to start the container, `opts.on_reject` decides: an
+/// error carrying the [`Diagnosis`] (default), one retry with exactly the syscalls the
+/// runtime needs, or — only when asked for — one retry without seccomp and a loud warning.
+///
+/// Errors are setup failures (exit 125); a command that ran, timed out, was killed, or
+/// could not be found gives `Ok` with its exit status in the report.
+pub fn run(opts: &ContainerRun, backend: &Backend) -> Result<RunOutcome, ContainerError> {
+    block_on(run_async(opts, backend))?
+}
