@@ -1,0 +1,394 @@
+//! The command-line definition: one source for `--help`, completions and parsing.
+
+use std::path::PathBuf;
+
+use clap::{Args, Parser, Subcommand, ValueEnum};
+
+/// Make seccomp profiles correct, fast and understandable, and run untrusted plugins safely.
+///
+/// Wherever a PROFILE is accepted, a built-in name (`jailwright profile list`) or a file path
+/// works. Exit status: 0 ok, 1 findings or differences, 2 bad input or usage.
+#[derive(Parser, Debug)]
+#[command(name = "jailwright", version, about, long_about)]
+pub struct Cli {
+    /// What to do.
+    #[command(subcommand)]
+    pub command: Command,
+}
+
+/// Output format of report commands.
+#[derive(ValueEnum, Clone, Copy, Debug, PartialEq, Eq, Default)]
+pub enum Format {
+    /// Tables for people.
+    #[default]
+    Human,
+    /// JSON for machines.
+    Json,
+}
+
+/// The target a profile is resolved for.
+#[derive(Args, Debug, Clone)]
+pub struct TargetArgs {
+    /// Host architecture (x86_64, aarch64, s390x, ...); default: this machine's.
+    #[arg(long)]
+    pub arch: Option<String>,
+    /// Add a capability to the bounding set (repeatable), e.g. CAP_SYS_ADMIN.
+    #[arg(long = "cap", value_name = "CAP")]
+    pub caps: Vec<String>,
+    /// The bounding set the --cap flags add to.
+    #[arg(long, value_enum, default_value_t = CapBase::Docker)]
+    pub caps_base: CapBase,
+    /// Kernel version for `minKernel` (X.Y); default: the running kernel.
+    #[arg(long, value_name = "X.Y")]
+    pub kernel: Option<String>,
+    /// Runtime semantics: runc, crun or oci, optionally @VERSION (runc@1.3.3).
+    #[arg(long, default_value = "runc")]
+    pub runtime: String,
+}
+
+/// Starting bounding set.
+#[derive(ValueEnum, Clone, Copy, Debug, PartialEq, Eq)]
+pub enum CapBase {
+    /// Docker's default bounding set.
+    Docker,
+    /// No capabilities (`--cap-drop ALL`, jailwright's sandbox).
+    None,
+    /// Every capability (`--privileged`).
+    All,
+}
+
+/// The commands.
+#[derive(Subcommand, Debug)]
+pub enum Command {
+    /// List or show the built-in profiles.
+    #[command(subcommand)]
+    Profile(ProfileCmd),
+    /// Find mistakes, dangers and runtime incompatibilities in profiles.
+    Lint {
+        /// Profiles to check.
+        #[arg(required = true)]
+        profiles: Vec<String>,
+        /// Host architecture to check (repeatable); default: x86_64 and aarch64.
+        #[arg(long)]
+        arch: Vec<String>,
+        /// Runtime and version whose start-up needs to check: runc, crun, runc@1.3.3.
+        #[arg(long, default_value = "runc")]
+        runtime: String,
+        /// Output format.
+        #[arg(long, value_enum, default_value_t)]
+        format: Format,
+    },
+    /// Show where two profiles decide differently.
+    Diff {
+        /// First profile.
+        a: String,
+        /// Second profile.
+        b: String,
+        /// Compare for this host only (default: every host either profile names).
+        #[command(flatten)]
+        target: TargetArgs,
+        /// Output format.
+        #[arg(long, value_enum, default_value_t)]
+        format: Format,
+    },
+    /// Side-by-side statistics.
+    Stats {
+        /// Profiles.
+        #[arg(required = true)]
+        profiles: Vec<String>,
+        /// Output format.
+        #[arg(long, value_enum, default_value_t)]
+        format: Format,
+    },
+    /// Explain the decision for one syscall: the rule that made it, and why others did not.
+    Explain {
+        /// Profile.
+        profile: String,
+        /// Syscall name (or number).
+        syscall: String,
+        /// The ABI of the call when it differs from the host (x86, x32 on an x86_64 host).
+        #[arg(long)]
+        abi: Option<String>,
+        /// An argument value, ARG=VALUE (decimal or 0x hex), repeatable.
+        #[arg(long = "arg", value_name = "N=VALUE")]
+        args: Vec<String>,
+        /// Also show the instructions the compiled filter executes for this call.
+        #[arg(long)]
+        trace: bool,
+        /// Target.
+        #[command(flatten)]
+        target: TargetArgs,
+        /// Output format.
+        #[arg(long, value_enum, default_value_t)]
+        format: Format,
+    },
+    /// Change a profile: allow, deny, set errnos, add architectures.
+    Patch {
+        /// Profile to start from.
+        profile: String,
+        /// Allow a syscall unconditionally (replaces every rule naming it).
+        #[arg(long, value_name = "NAME")]
+        allow: Vec<String>,
+        /// Leave a syscall to the default action (removes every rule naming it).
+        #[arg(long, value_name = "NAME")]
+        deny: Vec<String>,
+        /// Make a syscall return an errno, NAME=ERRNO (clone3=ENOSYS).
+        #[arg(long, value_name = "NAME=ERRNO")]
+        errno: Vec<String>,
+        /// Add an architecture (with its usual sub-architectures in an archMap).
+        #[arg(long, value_name = "ARCH")]
+        add_arch: Vec<String>,
+        /// Set the default errno (EPERM, ENOSYS, ...).
+        #[arg(long, value_name = "ERRNO")]
+        default_errno: Option<String>,
+        /// Write here (atomically) instead of standard output.
+        #[arg(short, long)]
+        output: Option<PathBuf>,
+    },
+    /// Merge profiles into one that allows what any of them allows.
+    Merge {
+        /// Profiles (the first gives the default action).
+        #[arg(required = true, num_args = 2..)]
+        profiles: Vec<String>,
+        /// Write here (atomically) instead of standard output.
+        #[arg(short, long)]
+        output: Option<PathBuf>,
+    },
+    /// Convert a profile for Docker, Podman, OCI, Kubernetes, systemd or Colima.
+    Export {
+        /// Profile.
+        profile: String,
+        /// Target format.
+        #[arg(long, value_name = "FORMAT")]
+        to: String,
+        /// Name used in Kubernetes and Colima output (default: the profile's).
+        #[arg(long)]
+        name: Option<String>,
+        /// Kubernetes: put the SeccompProfile in this namespace (Security Profiles Operator
+        /// releases before v0.9.0 had namespaced profiles); default: cluster-scoped.
+        #[arg(long)]
+        namespace: Option<String>,
+        /// Target for formats that need a resolved profile (oci, kubernetes, systemd).
+        #[command(flatten)]
+        target: TargetArgs,
+        /// Write files into this directory (atomically) instead of standard output.
+        #[arg(short, long)]
+        output: Option<PathBuf>,
+    },
+    /// Compile a profile to seccomp BPF.
+    Compile {
+        /// Profile.
+        profile: String,
+        /// Target.
+        #[command(flatten)]
+        target: TargetArgs,
+        /// Output: raw (bytes for the kernel / bwrap --seccomp), disasm, c, json.
+        #[arg(long, value_enum, default_value_t = CompileFormat::Disasm)]
+        format: CompileFormat,
+        /// Print compile statistics (to standard error when the output is raw).
+        #[arg(long)]
+        stats: bool,
+        /// Skip the optimizer (for comparison).
+        #[arg(long)]
+        no_optimize: bool,
+        /// Action for calls from ABIs the filter does not cover.
+        #[arg(long, default_value = "kill-process")]
+        bad_arch: String,
+        /// Write here (atomically) instead of standard output.
+        #[arg(short, long)]
+        output: Option<PathBuf>,
+    },
+    /// Run a command in the sandbox: namespaces, read-only system directories, no network,
+    /// no capabilities, limits, landlock and the seccomp profile; denials reported by name.
+    ///
+    /// Exit status: the command's own; 128+N when killed by signal N; 124 on timeout; 125
+    /// when the sandbox could not be set up; 126/127 cannot execute / not found.
+    Run(RunArgs),
+    /// Run a command with a permissive filter and write the smallest profile allowing what it
+    /// did.
+    Record {
+        /// Write the profile here (atomically); default: standard output.
+        #[arg(short, long)]
+        output: Option<PathBuf>,
+        /// Never allow more than this tier or profile allows.
+        #[arg(long)]
+        base: Option<String>,
+        /// Record for this architecture (default: this machine's).
+        #[arg(long)]
+        arch: Option<String>,
+        /// Sandbox options.
+        #[command(flatten)]
+        sandbox: SandboxArgs,
+        /// The command and its arguments.
+        #[arg(last = true, required = true)]
+        command: Vec<String>,
+    },
+    /// Check this machine: kernel, seccomp, namespaces, landlock, cgroups, Docker/Podman.
+    Doctor {
+        /// Which backend to check.
+        #[arg(long, value_enum, default_value_t = Backend::Native)]
+        backend: Backend,
+        /// Start a throwaway container with this profile and say whether the runtime accepts it.
+        #[arg(long, value_name = "PROFILE")]
+        check_profile: Option<String>,
+        /// Find which syscalls the container runtime needs while starting a container.
+        #[arg(long)]
+        probe_runtime: bool,
+        /// Image for --check-profile / --probe-runtime (default: a busybox image jailwright builds).
+        #[arg(long)]
+        image: Option<String>,
+        /// Write the --probe-runtime patch profile here.
+        #[arg(short, long)]
+        output: Option<PathBuf>,
+        /// Output format.
+        #[arg(long, value_enum, default_value_t)]
+        format: Format,
+    },
+    /// Print shell completions.
+    Completions {
+        /// Shell.
+        shell: clap_complete::Shell,
+    },
+}
+
+/// Output of `compile`.
+#[derive(ValueEnum, Clone, Copy, Debug, PartialEq, Eq)]
+pub enum CompileFormat {
+    /// The bytes the kernel takes (8 per instruction, host byte order).
+    Raw,
+    /// Readable disassembly with labels.
+    Disasm,
+    /// A C `struct sock_filter` array.
+    C,
+    /// Instructions and statistics as JSON.
+    Json,
+}
+
+/// Where `run` runs the command.
+#[derive(ValueEnum, Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Backend {
+    /// jailwright's own sandbox (no daemon, no image).
+    Native,
+    /// A Docker container (through the Engine API).
+    Docker,
+    /// A Podman container (through its Docker-compatible API).
+    Podman,
+}
+
+/// What to do when a container runtime refuses the profile.
+#[derive(ValueEnum, Clone, Copy, Debug, PartialEq, Eq)]
+pub enum OnReject {
+    /// Stop with the diagnosis (exit 125).
+    Fail,
+    /// Retry once with exactly the syscalls the runtime needs added, and say which.
+    Compat,
+    /// Retry without seccomp. Only when asked for by name; warns loudly every time.
+    Unconfined,
+}
+
+/// Network access.
+#[derive(ValueEnum, Clone, Copy, Debug, PartialEq, Eq)]
+pub enum NetworkArg {
+    /// Only a loopback interface.
+    None,
+    /// The host's network.
+    Host,
+}
+
+/// Options shared by `run` and `record`.
+#[derive(Args, Debug, Clone)]
+pub struct SandboxArgs {
+    /// Bind a host path read-only, SRC[:DST].
+    #[arg(long, value_name = "SRC[:DST]")]
+    pub ro_bind: Vec<String>,
+    /// Bind a host path writable, SRC[:DST].
+    #[arg(long, value_name = "SRC[:DST]")]
+    pub bind: Vec<String>,
+    /// Mount an empty tmpfs here.
+    #[arg(long, value_name = "DST")]
+    pub tmpfs: Vec<String>,
+    /// Network access.
+    #[arg(long, value_enum, default_value_t = NetworkArg::None)]
+    pub network: NetworkArg,
+    /// Pass an environment variable, KEY=VAL, or KEY to copy it from this environment.
+    #[arg(long, value_name = "KEY[=VAL]")]
+    pub env: Vec<String>,
+    /// Working directory inside the sandbox.
+    #[arg(long)]
+    pub cwd: Option<String>,
+    /// UID[:GID] inside the sandbox (default 65534:65534).
+    #[arg(long, value_name = "UID[:GID]")]
+    pub user: Option<String>,
+    /// Memory limit in bytes (suffixes k, m, g).
+    #[arg(long)]
+    pub memory: Option<String>,
+    /// Maximum number of processes.
+    #[arg(long)]
+    pub pids: Option<u64>,
+    /// CPU time limit in seconds.
+    #[arg(long)]
+    pub cpu_time: Option<u64>,
+    /// Wall-clock limit in seconds; the whole tree is killed (exit 124).
+    #[arg(long)]
+    pub timeout: Option<f64>,
+    /// Fail instead of running without this layer (repeatable): userns, mountns, pidns,
+    /// netns, ipcns, utsns, cgroupns, landlock, seccomp, cgroup, rlimits, notify.
+    #[arg(long, value_name = "LAYER")]
+    pub require: Vec<String>,
+    /// Give the sandbox /dev/tty.
+    #[arg(long)]
+    pub tty: bool,
+}
+
+/// `jailwright run`.
+#[derive(Args, Debug)]
+pub struct RunArgs {
+    /// Profile: a built-in name or a file.
+    #[arg(long, default_value = "plugin")]
+    pub profile: String,
+    /// Where to run.
+    #[arg(long, value_enum, default_value_t = Backend::Native)]
+    pub backend: Backend,
+    /// Image (docker and podman backends).
+    #[arg(long)]
+    pub image: Option<String>,
+    /// What to do when the container runtime refuses the profile.
+    #[arg(long, value_enum, default_value_t = OnReject::Fail)]
+    pub on_reject: OnReject,
+    /// Write a JSON run report here.
+    #[arg(long)]
+    pub report: Option<PathBuf>,
+    /// Print nothing of jailwright's own (denials still go into --report).
+    #[arg(long, short)]
+    pub quiet: bool,
+    /// Sandbox options.
+    #[command(flatten)]
+    pub sandbox: SandboxArgs,
+    /// The command and its arguments.
+    #[arg(last = true, required = true)]
+    pub command: Vec<String>,
+}
+
+/// `jailwright profile ...`
+#[derive(Subcommand, Debug)]
+pub enum ProfileCmd {
+    /// List the built-in profiles.
+    List {
+        /// Output format.
+        #[arg(long, value_enum, default_value_t)]
+        format: Format,
+    },
+    /// Write a built-in profile as Docker JSON.
+    Show {
+        /// Name.
+        name: String,
+        /// Write here (atomically) instead of standard output.
+        #[arg(short, long)]
+        output: Option<PathBuf>,
+    },
+    /// Show how a built-in profile derives from its base, group by group, with reasons.
+    Why {
+        /// Name.
+        name: String,
+    },
+}

@@ -1,0 +1,142 @@
+//! `lint` and `export`.
+
+use std::fmt::Write as _;
+use std::path::Path;
+
+use jailwright_profile::export::{export as export_profile, ExportFormat, ExportOptions};
+use jailwright_profile::lint::{lint as lint_profile, LintOptions, Severity};
+use jailwright_profile::Arch;
+
+use crate::args::{Format, TargetArgs};
+use crate::commands::{load, parse_runtime, target};
+use crate::output::{emit, json, write_atomic};
+use crate::{Failure, EXIT_FINDINGS};
+
+/// `jailwright lint`: exit 1 when any finding is a warning or an error.
+pub fn lint(
+    profiles: &[String],
+    arch: &[String],
+    runtime: &str,
+    format: Format,
+) -> Result<u8, Failure> {
+    let mut opts = LintOptions {
+        runtime: parse_runtime(runtime)?,
+        ..LintOptions::default()
+    };
+    if !arch.is_empty() {
+        opts.arches = arch
+            .iter()
+            .map(|a| a.parse::<Arch>())
+            .collect::<Result<Vec<_>, _>>()?;
+    }
+    let mut all = Vec::new();
+    for name in profiles {
+        let p = load(name)?;
+        all.push((name.clone(), lint_profile(&p, &opts)));
+    }
+    let worst = all
+        .iter()
+        .flat_map(|(_, f)| f.iter().map(|f| f.severity))
+        .min();
+    if format == Format::Json {
+        let v: Vec<_> = all
+            .iter()
+            .map(|(n, f)| serde_json::json!({"profile": n, "findings": f}))
+            .collect();
+        emit(None, json(&v)?.as_bytes())?;
+    } else {
+        let mut out = String::new();
+        for (name, findings) in &all {
+            let count = |s: Severity| findings.iter().filter(|f| f.severity == s).count();
+            let _ = writeln!(
+                out,
+                "{name}: {} error(s), {} warning(s), {} info",
+                count(Severity::Error),
+                count(Severity::Warning),
+                count(Severity::Info)
+            );
+            for f in findings {
+                let place = match (&f.arch, &f.syscall) {
+                    (Some(a), Some(s)) => format!(" [{s} on {a}]"),
+                    (None, Some(s)) => format!(" [{s}]"),
+                    (Some(a), None) => format!(" [{a}]"),
+                    (None, None) => String::new(),
+                };
+                let _ = writeln!(
+                    out,
+                    "  {:<7} {} {}{place} at {}\n          {}\n          why: {}\n          fix: {}",
+                    f.severity.as_str(),
+                    f.id,
+                    f.slug,
+                    f.path,
+                    f.message,
+                    f.why,
+                    f.fix
+                );
+            }
+        }
+        emit(None, out.as_bytes())?;
+    }
+    Ok(match worst {
+        Some(Severity::Error) | Some(Severity::Warning) => EXIT_FINDINGS,
+        _ => 0,
+    })
+}
+
+/// `jailwright export`.
+pub fn export(
+    profile: &str,
+    to: &str,
+    name: Option<String>,
+    namespace: Option<String>,
+    t: &TargetArgs,
+    output: Option<&Path>,
+) -> Result<u8, Failure> {
+    let p = load(profile)?;
+    let fmt: ExportFormat = to.parse().map_err(|_| {
+        Failure::usage(format!(
+            "--to expects docker, podman, oci, kubernetes, systemd, colima or daemon-json, got `{to}`"
+        ))
+    })?;
+    let tg = target(t)?;
+    let default_name = Path::new(profile)
+        .file_stem()
+        .map(|s| s.to_string_lossy().into_owned())
+        .unwrap_or_else(|| profile.to_string());
+    let opts = ExportOptions {
+        name: name.unwrap_or(default_name),
+        arch: tg.arch,
+        caps: tg.caps,
+        namespace,
+    };
+    let ex = export_profile(&p, fmt, &opts)?;
+    match output {
+        Some(dir) => {
+            std::fs::create_dir_all(dir)
+                .map_err(|e| Failure::usage(format!("cannot create {}: {e}", dir.display())))?;
+            for (file, contents) in &ex.files {
+                let path = dir.join(file);
+                write_atomic(&path, contents.as_bytes())?;
+                eprintln!("wrote {}", path.display());
+            }
+        }
+        None => {
+            let mut out = String::new();
+            let many = ex.files.len() > 1;
+            for (file, contents) in &ex.files {
+                if many {
+                    let _ = writeln!(out, "# --- {file}");
+                }
+                out.push_str(contents);
+                if !contents.ends_with('\n') {
+                    out.push('\n');
+                }
+            }
+            emit(None, out.as_bytes())?;
+        }
+    }
+    for n in &ex.notes {
+        eprintln!("note: {n}");
+    }
+    Ok(0)
+}
