@@ -24,8 +24,11 @@ fn nr(arch: Arch, name: &str) -> u32 {
 
 fn fixture(name: &str) -> Profile {
     let path = format!(
-        "{}/../../../shared/fixtures/{name}",
-        env!("CARGO_MANIFEST_DIR")
+        "{}/{name}",
+        option_env!("JAILWRIGHT_FIXTURES").unwrap_or(concat!(
+            env!("CARGO_MANIFEST_DIR"),
+            "/../../../shared/fixtures"
+        ))
     );
     Profile::from_file(std::path::Path::new(&path)).unwrap()
 }

@@ -111,8 +111,11 @@ fn catalogue_matches_libseccomp() {
 fn fixtures_match_libseccomp() {
     for f in ["docker-default.json", "podman-default.json"] {
         let path = format!(
-            "{}/../../../shared/fixtures/{f}",
-            env!("CARGO_MANIFEST_DIR")
+            "{}/{f}",
+            option_env!("JAILWRIGHT_FIXTURES").unwrap_or(concat!(
+                env!("CARGO_MANIFEST_DIR"),
+                "/../../../shared/fixtures"
+            ))
         );
         let profile = Profile::from_file(std::path::Path::new(&path)).unwrap();
         // s390x is left out: libseccomp refuses argument rules on the s390 socketcall-multiplexed

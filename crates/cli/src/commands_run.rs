@@ -251,13 +251,7 @@ fn run_native(a: &RunArgs) -> Result<u8, Failure> {
     }
     let outcome = match b.build().and_then(Sandbox::run) {
         Ok(o) => o,
-        Err(e) => {
-            let code = u8::try_from(e.exit_code()).unwrap_or(EXIT_SETUP);
-            return Err(Failure {
-                code,
-                message: format!("sandbox setup failed: {e}"),
-            });
-        }
+        Err(e) => return Err(sandbox_failure(&e)),
     };
     let blocked: Vec<Blocked> = outcome
         .report
@@ -307,6 +301,17 @@ fn run_native(a: &RunArgs) -> Result<u8, Failure> {
             };
             eprintln!("jailwright: {}{times}", b.line);
         }
+        if let sandbox::Exit::ExecFailed { failure, errno } = outcome.report.exit {
+            let what = match failure {
+                sandbox::ExecFailure::NotFound => "not found in the sandbox",
+                _ => "cannot be executed in the sandbox",
+            };
+            eprintln!(
+                "jailwright: {}: {what} ({}); the sandbox sees the host's /usr and /etc and your --ro-bind/--bind paths only",
+                a.command[0],
+                std::io::Error::from_raw_os_error(errno)
+            );
+        }
         if outcome.report.exit == sandbox::Exit::TimedOut {
             eprintln!("jailwright: timed out; the whole sandbox was killed");
         }
@@ -322,6 +327,20 @@ fn run_native(a: &RunArgs) -> Result<u8, Failure> {
         write_atomic(path, json(&r)?.as_bytes())?;
     }
     Ok(exit_status(outcome.exit_code()))
+}
+
+/// A sandbox error as a failure: bad options are usage errors (exit 2), the rest could not
+/// be set up (exit 125).
+fn sandbox_failure(e: &sandbox::Error) -> Failure {
+    match e {
+        sandbox::Error::Config(c) => {
+            Failure::usage(format!("--{}: {}", c.option.replace('_', "-"), c.reason))
+        }
+        e => Failure {
+            code: u8::try_from(e.exit_code()).unwrap_or(EXIT_SETUP),
+            message: format!("sandbox setup failed: {e}"),
+        },
+    }
 }
 
 fn exit_status(code: i32) -> u8 {
@@ -463,6 +482,12 @@ pub fn record(
         .map_err(|e| setup_failure(format!("cannot build the recording filter: {e}")))?;
     let seen: Arc<Mutex<Seen>> = Arc::new(Mutex::new(BTreeMap::new()));
     let sink = Arc::clone(&seen);
+    // With a base, calls the base denies are answered as the base answers them (so the
+    // command takes the path it will take under the recorded profile: clone3 -> ENOSYS makes
+    // libc fall back to clone); a base that kills gets EPERM, the recorded default.
+    let base_policy = base_profile
+        .as_ref()
+        .map(|p| resolve(p, &Target::sandbox(host)));
     let b = sandbox_builder(s, command)?
         .seccomp(compiled.program)
         .on_notify(move |n| {
@@ -473,13 +498,20 @@ pub fn record(
                     e.1.push(n.args);
                 }
             }
-            Response::Continue
+            match base_policy
+                .as_ref()
+                .map(|p| p.decide_raw(n.arch, n.nr as u32, &n.args).action)
+            {
+                Some(Action::Errno(e)) => Response::Errno(i32::from(e)),
+                Some(a) if !a.permits() => Response::Errno(1),
+                _ => Response::Continue,
+            }
         });
     let started = std::time::Instant::now();
-    let outcome = b.build().and_then(Sandbox::run).map_err(|e| Failure {
-        code: u8::try_from(e.exit_code()).unwrap_or(EXIT_SETUP),
-        message: format!("sandbox setup failed: {e}"),
-    })?;
+    let outcome = b
+        .build()
+        .and_then(Sandbox::run)
+        .map_err(|e| sandbox_failure(&e))?;
     let elapsed = started.elapsed();
     let seen = seen.lock().map(|m| m.clone()).unwrap_or_default();
     let mut observed: Vec<(Observation, u64)> = Vec::new();

@@ -4,8 +4,10 @@
 //! a few get argument rules when every observed call used safe arguments: `clone` without
 //! namespace flags, `personality` with the values seen, `socket` with the families seen.
 //! With a base tier, the result never allows what the base would not: a syscall the base
-//! denies is left out (and reported), and where the base allows a syscall only with
-//! conditions, the base's rules that the observed calls matched are used.
+//! denies is left out (and reported; when the base answers it with an errno other than
+//! EPERM, such as clone3's ENOSYS, the recording keeps that answer), and where the base
+//! allows a syscall only with conditions, the base's rules that the observed calls matched
+//! are used.
 
 use std::collections::BTreeMap;
 
@@ -95,6 +97,16 @@ pub fn build(
                 .collect();
             if allowed.is_empty() {
                 blocked = true;
+                // Keep the base's own answer where it is not the recorded default (EPERM):
+                // clone3 -> ENOSYS is what makes libc fall back to clone.
+                if let Some(a) = argsets.first() {
+                    if let Action::Errno(e) = bp.decide(*arch, *nr, a).action {
+                        let rule = SyscallRule::new([name], Action::Errno(e));
+                        if e != 1 && !extra_rules.contains(&rule) {
+                            extra_rules.push(rule);
+                        }
+                    }
+                }
             } else if bp.arch(*arch).is_some_and(|ap| ap.is_conditional(*nr)) {
                 // keep the base's allow rules that the observed calls matched
                 let ap = bp.arch(*arch).map(|a| &a.syscalls[nr]);
@@ -297,6 +309,13 @@ mod tests {
             .any(|s| s.syscall == "ptrace" && s.blocked_by_base));
         let p = &r.profile;
         assert_eq!(decide(p, "ptrace", [0; 6]), Action::Errno(1));
+        // the base's ENOSYS survives, so libc still falls back from clone3 to clone
+        let r = build(
+            &[obs("clone3", [0; 6])],
+            Arch::X86_64,
+            Some(("plugin", &base)),
+        );
+        assert_eq!(decide(&r.profile, "clone3", [0; 6]), Action::Errno(38));
         assert_eq!(decide(p, "socket", [2, 1, 0, 0, 0, 0]), Action::Allow);
         assert_eq!(
             decide(p, "socket", [2, 3, 0, 0, 0, 0]),

@@ -8,8 +8,11 @@ use jailwright_profile::{
 
 fn fixture(name: &str) -> Profile {
     let path = format!(
-        "{}/../../../shared/fixtures/{name}",
-        env!("CARGO_MANIFEST_DIR")
+        "{}/{name}",
+        option_env!("JAILWRIGHT_FIXTURES").unwrap_or(concat!(
+            env!("CARGO_MANIFEST_DIR"),
+            "/../../../shared/fixtures"
+        ))
     );
     Profile::from_file(std::path::Path::new(&path)).expect("fixture parses")
 }

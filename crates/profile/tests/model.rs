@@ -10,8 +10,11 @@ use serde_json::Value;
 
 fn fixture_path(name: &str) -> String {
     format!(
-        "{}/../../../shared/fixtures/{name}",
-        env!("CARGO_MANIFEST_DIR")
+        "{}/{name}",
+        option_env!("JAILWRIGHT_FIXTURES").unwrap_or(concat!(
+            env!("CARGO_MANIFEST_DIR"),
+            "/../../../shared/fixtures"
+        ))
     )
 }
 

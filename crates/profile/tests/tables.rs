@@ -243,8 +243,11 @@ fn suggestions() {
 }
 
 fn docker_default() -> serde_json::Value {
-    let path = PathBuf::from(env!("CARGO_MANIFEST_DIR"))
-        .join("../../../shared/fixtures/docker-default.json");
+    let path = PathBuf::from(option_env!("JAILWRIGHT_FIXTURES").unwrap_or(concat!(
+        env!("CARGO_MANIFEST_DIR"),
+        "/../../../shared/fixtures"
+    )))
+    .join("docker-default.json");
     let text = std::fs::read_to_string(&path)
         .unwrap_or_else(|e| panic!("reading {}: {e}", path.display()));
     serde_json::from_str(&text).expect("fixture is JSON")

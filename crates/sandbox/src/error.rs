@@ -1,5 +1,6 @@
 //! Errors: a bad option (found by `build`) or a sandbox that could not be set up (found by
-//! `run`). Both mean the command never ran; the CLI maps them to exit status 125.
+//! `run`). Both mean the command never ran; the CLI exits 2 for a bad option (usage) and
+//! 125 for a sandbox that could not be set up.
 
 use crate::config::Layer;
 

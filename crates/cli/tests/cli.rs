@@ -1,0 +1,849 @@
+//! The CLI end to end: every command through the real binary, each test in a fresh
+//! directory, expected and actual output printed on failure.
+
+use std::path::{Path, PathBuf};
+use std::process::{Command, Output};
+use std::sync::atomic::{AtomicUsize, Ordering};
+
+use serde_json::Value;
+
+const BIN: &str = env!("CARGO_BIN_EXE_jailwright");
+
+fn fixture(name: &str) -> String {
+    format!(
+        "{}/{name}",
+        option_env!("JAILWRIGHT_FIXTURES").unwrap_or(concat!(
+            env!("CARGO_MANIFEST_DIR"),
+            "/../../../shared/fixtures"
+        ))
+    )
+}
+
+/// A fresh directory for one test.
+struct Dir(PathBuf);
+
+impl Dir {
+    fn new(tag: &str) -> Dir {
+        static N: AtomicUsize = AtomicUsize::new(0);
+        let p = std::env::temp_dir().join(format!(
+            "jw-cli-{tag}-{}-{}",
+            std::process::id(),
+            N.fetch_add(1, Ordering::Relaxed)
+        ));
+        let _ = std::fs::remove_dir_all(&p);
+        std::fs::create_dir_all(&p).unwrap();
+        Dir(p)
+    }
+
+    fn path(&self, rel: &str) -> PathBuf {
+        self.0.join(rel)
+    }
+
+    fn write(&self, rel: &str, text: &str) -> String {
+        let p = self.path(rel);
+        std::fs::write(&p, text).unwrap();
+        p.to_string_lossy().into_owned()
+    }
+}
+
+impl Drop for Dir {
+    fn drop(&mut self) {
+        let _ = std::fs::remove_dir_all(&self.0);
+    }
+}
+
+/// The result of one invocation.
+struct Run {
+    args: Vec<String>,
+    out: Output,
+}
+
+impl Run {
+    fn code(&self) -> i32 {
+        self.out.status.code().unwrap_or(-1)
+    }
+    fn stdout(&self) -> String {
+        String::from_utf8_lossy(&self.out.stdout).into_owned()
+    }
+    fn stderr(&self) -> String {
+        String::from_utf8_lossy(&self.out.stderr).into_owned()
+    }
+    fn show(&self) -> String {
+        format!(
+            "jailwright {}\nexit {}\n--- stdout\n{}--- stderr\n{}",
+            self.args.join(" "),
+            self.code(),
+            self.stdout(),
+            self.stderr()
+        )
+    }
+    #[track_caller]
+    fn expect_code(&self, code: i32) -> &Run {
+        assert_eq!(self.code(), code, "{}", self.show());
+        self
+    }
+    #[track_caller]
+    fn expect_stdout(&self, needle: &str) -> &Run {
+        assert!(
+            self.stdout().contains(needle),
+            "expected in stdout: {needle:?}\n{}",
+            self.show()
+        );
+        self
+    }
+    #[track_caller]
+    fn expect_stderr(&self, needle: &str) -> &Run {
+        assert!(
+            self.stderr().contains(needle),
+            "expected in stderr: {needle:?}\n{}",
+            self.show()
+        );
+        self
+    }
+}
+
+fn jw(args: &[&str]) -> Run {
+    jw_in(Path::new("/"), args)
+}
+
+fn jw_in(cwd: &Path, args: &[&str]) -> Run {
+    let out = Command::new(BIN)
+        .args(args)
+        .current_dir(cwd)
+        .env_remove("JW_TEST_SECRET")
+        .output()
+        .expect("run jailwright");
+    Run {
+        args: args.iter().map(|s| s.to_string()).collect(),
+        out,
+    }
+}
+
+fn json(text: &str) -> Value {
+    serde_json::from_str(text).unwrap_or_else(|e| panic!("not JSON ({e}):\n{text}"))
+}
+
+fn docker_up() -> bool {
+    let up = Path::new("/var/run/docker.sock").exists()
+        && Command::new("docker")
+            .args(["version", "--format", "{{.Server.Version}}"])
+            .output()
+            .is_ok_and(|o| o.status.success());
+    if !up {
+        println!("SKIP: the Docker engine is not reachable");
+    }
+    up
+}
+
+// ---- profiles ---------------------------------------------------------------------------
+
+#[test]
+fn profile_list_and_show() {
+    let r = jw(&["profile", "list"]);
+    r.expect_code(0);
+    for name in [
+        "docker-default",
+        "moderate",
+        "debug",
+        "mcp",
+        "strict",
+        "plugin",
+    ] {
+        r.expect_stdout(name);
+    }
+    let list = json(&jw(&["profile", "list", "--format", "json"]).stdout());
+    assert_eq!(list.as_array().map(Vec::len), Some(6), "{list}");
+    let d = Dir::new("show");
+    let out = d.path("plugin.json");
+    jw(&["profile", "show", "plugin", "-o", out.to_str().unwrap()]).expect_code(0);
+    let v = json(&std::fs::read_to_string(&out).unwrap());
+    assert_eq!(v["defaultAction"], "SCMP_ACT_ERRNO");
+    jw(&["profile", "why", "plugin"])
+        .expect_code(0)
+        .expect_stdout("strict");
+    jw(&["profile", "show", "nope"]).expect_code(2);
+}
+
+#[test]
+fn diff_docker_default_matches_mobys_file_with_and_without_capabilities() {
+    let moby = fixture("docker-default.json");
+    for caps in [
+        &[][..],
+        &["--cap", "CAP_SYS_ADMIN"][..],
+        &["--cap", "CAP_SYS_PTRACE", "--cap", "CAP_BPF"][..],
+        &["--caps-base", "none"][..],
+        &["--caps-base", "all"][..],
+    ] {
+        let mut args = vec!["diff", "docker-default", moby.as_str()];
+        args.extend_from_slice(caps);
+        let r = jw(&args);
+        r.expect_code(0);
+        for host in ["x86_64", "aarch64", "s390x", "riscv64", "loongarch64"] {
+            r.expect_stdout(&format!("host {host}: no decision differs"));
+        }
+    }
+}
+
+#[test]
+fn diff_reports_decision_differences_with_exit_1() {
+    let r = jw(&["diff", "docker-default", "plugin", "--arch", "x86_64"]);
+    r.expect_code(1).expect_stdout("ptrace");
+    let j = json(
+        &jw(&[
+            "diff",
+            "docker-default",
+            "plugin",
+            "--arch",
+            "x86_64",
+            "--format",
+            "json",
+        ])
+        .stdout(),
+    );
+    assert!(j.to_string().contains("ptrace"), "{j}");
+}
+
+#[test]
+fn explain_clone3_names_the_rule_and_follows_capabilities() {
+    jw(&["explain", "docker-default", "clone3", "--arch", "x86_64"])
+        .expect_code(0)
+        .expect_stdout("clone3 on x86_64: ERRNO(ENOSYS)")
+        .expect_stdout("$.syscalls[");
+    jw(&[
+        "explain",
+        "docker-default",
+        "clone3",
+        "--arch",
+        "x86_64",
+        "--cap",
+        "CAP_SYS_ADMIN",
+    ])
+    .expect_code(0)
+    .expect_stdout("clone3 on x86_64: ALLOW")
+    .expect_stdout("includes caps CAP_SYS_ADMIN");
+}
+
+#[test]
+fn explain_trace_shows_the_compiled_path() {
+    let r = jw(&[
+        "explain",
+        "docker-default",
+        "personality",
+        "--arch",
+        "x86_64",
+        "--arg",
+        "0=0xffffffff",
+        "--trace",
+    ]);
+    r.expect_code(0)
+        .expect_stdout("compiled filter path:")
+        .expect_stdout("ld  [4] (arch)")
+        .expect_stdout("ret ALLOW");
+    let line = r
+        .stdout()
+        .lines()
+        .find(|l| l.contains("instructions executed of"))
+        .map(str::to_string)
+        .unwrap_or_default();
+    let executed: usize = line
+        .trim()
+        .trim_start_matches('(')
+        .split_whitespace()
+        .next()
+        .and_then(|n| n.parse().ok())
+        .unwrap_or(usize::MAX);
+    assert!(executed <= 16, "path of personality: {line}");
+}
+
+#[test]
+fn stats_of_the_real_world_defaults() {
+    let r = jw(&[
+        "stats",
+        &fixture("docker-default.json"),
+        &fixture("podman-default.json"),
+    ]);
+    r.expect_code(0);
+    let stdout = r.stdout();
+    let line = stdout
+        .lines()
+        .find(|l| l.starts_with("unconditionally allowed names"))
+        .map(|l| l.split_whitespace().collect::<Vec<_>>())
+        .unwrap_or_default();
+    assert_eq!(line[line.len() - 2..], ["361", "374"], "{}", r.show());
+    r.expect_stdout("SCMP_ACT_ERRNO(EPERM)")
+        .expect_stdout("SCMP_ACT_ERRNO(ENOSYS)");
+}
+
+#[test]
+fn lint_quotes_runc_errors_for_a_profile_missing_runtime_needs() {
+    let d = Dir::new("lint");
+    let broken = d.path("broken.json");
+    jw(&[
+        "patch",
+        "docker-default",
+        "--deny",
+        "openat2",
+        "--deny",
+        "close_range",
+        "--deny",
+        "fstatfs",
+        "--deny",
+        "capget",
+        "-o",
+        broken.to_str().unwrap(),
+    ])
+    .expect_code(0);
+    let r = jw(&["lint", broken.to_str().unwrap(), "--runtime", "runc@1.3.3"]);
+    r.expect_code(1)
+        .expect_stdout("JW601")
+        .expect_stdout("unable to apply bounding set: operation not permitted")
+        .expect_stdout("unsafe procfs detected: openat2")
+        .expect_stdout("error closing exec fds");
+    let r = jw(&["lint", broken.to_str().unwrap(), "--runtime", "runc@1.2.0"]);
+    r.expect_stdout(
+        "error closing exec fds: ensure /proc/thread-self/fd is on procfs: operation not permitted",
+    );
+    let j = json(
+        &jw(&[
+            "lint",
+            broken.to_str().unwrap(),
+            "--runtime",
+            "runc@1.3.3",
+            "--format",
+            "json",
+        ])
+        .stdout(),
+    );
+    assert!(j.to_string().contains("\"JW601\""), "{j}");
+}
+
+#[test]
+fn lint_finds_no_error_in_docker_default() {
+    let r = jw(&["lint", "docker-default", "--runtime", "runc@1.3.3"]);
+    r.expect_stdout("docker-default: 0 error(s)");
+    assert!(!r.stdout().contains("  error "), "{}", r.show());
+}
+
+#[test]
+fn patch_merge_export() {
+    let d = Dir::new("patch");
+    let p = d.path("nsjail.json");
+    jw(&[
+        "patch",
+        "docker-default",
+        "--allow",
+        "clone",
+        "-o",
+        p.to_str().unwrap(),
+    ])
+    .expect_code(0)
+    .expect_stderr("clone");
+    jw(&[
+        "explain",
+        p.to_str().unwrap(),
+        "clone",
+        "--arg",
+        "0=0x10000000",
+    ])
+    .expect_stdout("ALLOW");
+    jw(&[
+        "explain",
+        "docker-default",
+        "clone",
+        "--arg",
+        "0=0x10000000",
+    ])
+    .expect_stdout("ERRNO(EPERM)");
+    let m = d.path("merged.json");
+    jw(&["merge", "plugin", "debug", "-o", m.to_str().unwrap()]);
+    jw(&["explain", m.to_str().unwrap(), "ptrace"]).expect_stdout("ALLOW");
+    for to in [
+        "docker",
+        "podman",
+        "oci",
+        "kubernetes",
+        "systemd",
+        "colima",
+        "daemon-json",
+    ] {
+        jw(&["export", "plugin", "--to", to]).expect_code(0);
+    }
+    jw(&["export", "plugin", "--to", "kubernetes"])
+        .expect_stdout("kind: SeccompProfile")
+        .expect_stdout("localhostProfile:");
+    jw(&["export", "plugin", "--to", "systemd"])
+        .expect_stdout("SystemCallFilter=")
+        .expect_stdout("SystemCallArchitectures=");
+    jw(&["export", "plugin", "--to", "colima"]).expect_stdout("seccomp-profile");
+    jw(&["export", "plugin", "--to", "nope"]).expect_code(2);
+}
+
+#[test]
+fn bad_input_names_the_file_and_place_and_exits_2() {
+    let d = Dir::new("bad");
+    let f = d.write(
+        "bad.json",
+        "{\n  \"defaultAction\": \"SCMP_ACT_ERRNO\",\n  \"syscalls\": [ { \"names\": [\"read\"], \"action\": \"SCMP_ACT_NOPE\" } ]\n}\n",
+    );
+    for cmd in [
+        vec!["lint", f.as_str()],
+        vec!["stats", f.as_str()],
+        vec!["explain", f.as_str(), "read"],
+        vec!["compile", f.as_str()],
+        vec!["run", "--profile", f.as_str(), "--", "/bin/true"],
+    ] {
+        let r = jw(&cmd);
+        r.expect_code(2)
+            .expect_stderr("bad.json")
+            .expect_stderr("SCMP_ACT_NOPE");
+        assert!(!r.stderr().contains("panicked"), "{}", r.show());
+    }
+    let t = d.write(
+        "trailing.json",
+        "{\"defaultAction\": \"SCMP_ACT_ALLOW\",}\n",
+    );
+    jw(&["lint", t.as_str()])
+        .expect_code(2)
+        .expect_stderr("trailing.json")
+        .expect_stderr("1:");
+    jw(&["lint", "/nonexistent/profile.json"]).expect_code(2);
+    // A failed command never leaves a partial output file behind.
+    let out = d.path("out.json");
+    jw(&[
+        "patch",
+        f.as_str(),
+        "--allow",
+        "clone",
+        "-o",
+        out.to_str().unwrap(),
+    ])
+    .expect_code(2);
+    assert!(!out.exists());
+    jw(&["run", "--memory", "lots", "--", "/bin/true"]).expect_code(2);
+    jw(&["run", "--require", "nope", "--", "/bin/true"]).expect_code(2);
+    jw(&["run", "--ro-bind", "/nonexistent-jw", "--", "/bin/true"])
+        .expect_code(2)
+        .expect_stderr("--ro-bind");
+}
+
+// ---- compile ----------------------------------------------------------------------------
+
+#[test]
+fn compile_stats_meet_the_size_and_cache_targets() {
+    let r = jw(&[
+        "compile",
+        "docker-default",
+        "--arch",
+        "x86_64",
+        "--stats",
+        "--format",
+        "json",
+    ]);
+    r.expect_code(0);
+    let j = json(&r.stdout());
+    let insns = j["instructions"].as_array().map_or(usize::MAX, Vec::len);
+    assert!(insns <= 300, "{insns} instructions");
+    let abis = j["stats"]["arches"].as_array().cloned().unwrap_or_default();
+    assert_eq!(abis.len(), 3, "x86_64 + x86 + x32: {j}");
+    for a in &abis {
+        assert!(a["unconditional_allows"].as_u64().unwrap() > 0, "{a}");
+        assert_eq!(a["cacheable"], a["unconditional_allows"], "{a}");
+    }
+    let x64 = abis.iter().find(|a| a["arch"] == "x86_64").expect("x86_64");
+    assert!(x64["max_path"].as_u64().unwrap() <= 16, "{x64}");
+    let text = jw(&["compile", "docker-default", "--arch", "x86_64", "--stats"]);
+    text.expect_stdout("ld  [4] (arch)")
+        .expect_stdout("CACHEABLE");
+    jw(&[
+        "compile",
+        "docker-default",
+        "--arch",
+        "aarch64",
+        "--format",
+        "c",
+    ])
+    .expect_code(0)
+    .expect_stdout("struct sock_filter");
+}
+
+#[test]
+fn raw_filter_loads_in_bwrap_and_behaves_as_the_policy_says() {
+    if !Path::new("/usr/bin/bwrap").exists() {
+        return println!("SKIP: bubblewrap is not installed");
+    }
+    let d = Dir::new("raw");
+    let raw = d.path("dd.bpf");
+    jw(&[
+        "compile",
+        "docker-default",
+        "--format",
+        "raw",
+        "-o",
+        raw.to_str().unwrap(),
+    ])
+    .expect_code(0);
+    let bytes = std::fs::read(&raw).unwrap();
+    assert_eq!(bytes.len() % 8, 0);
+    let script = format!(
+        "exec 9<{}; bwrap --ro-bind / / --dev /dev --proc /proc --seccomp 9 /bin/sh -c 'echo allowed; busybox unshare -U true 2>&1; echo unshare=$?'",
+        raw.display()
+    );
+    let out = Command::new("/bin/sh")
+        .args(["-c", &script])
+        .output()
+        .unwrap();
+    let text = String::from_utf8_lossy(&out.stdout);
+    assert!(text.contains("allowed"), "{text}");
+    assert!(text.contains("unshare=1"), "unshare must be denied: {text}");
+    assert!(text.contains("Operation not permitted"), "{text}");
+}
+
+// ---- run --------------------------------------------------------------------------------
+
+#[test]
+fn run_hello_and_exit_codes() {
+    if !Path::new("/usr/bin/python3").exists() {
+        return println!("SKIP: python3 is not installed");
+    }
+    jw(&["run", "--", "python3", "-c", "print('hello')"])
+        .expect_code(0)
+        .expect_stdout("hello");
+    jw(&["run", "--", "/bin/sh", "-c", "exit 3"]).expect_code(3);
+    jw(&["run", "--", "/bin/sh", "-c", "kill -9 $$"]).expect_code(137);
+    jw(&["run", "--timeout", "0.5", "--", "/bin/sleep", "30"])
+        .expect_code(124)
+        .expect_stderr("timed out");
+    jw(&["run", "--", "/no/such/program"])
+        .expect_code(127)
+        .expect_stderr("not found in the sandbox");
+    jw(&["run", "--", "/etc/hostname"]).expect_code(126);
+}
+
+#[test]
+fn run_reports_a_blocked_syscall_with_the_fix() {
+    if !Path::new("/usr/bin/python3").exists() {
+        return println!("SKIP: python3 is not installed");
+    }
+    let d = Dir::new("blocked");
+    let report = d.path("report.json");
+    let r = jw(&[
+        "run",
+        "--report",
+        report.to_str().unwrap(),
+        "--",
+        "python3",
+        "-c",
+        "import ctypes; l = ctypes.CDLL(None, use_errno=True); print(l.ptrace(0, 0, 0, 0), ctypes.get_errno())",
+    ]);
+    r.expect_code(0)
+        .expect_stdout("-1 1\n")
+        .expect_stderr("blocked: ptrace(PTRACE_TRACEME) -> EPERM")
+        .expect_stderr("To allow: --profile debug, or jailwright patch plugin --allow ptrace");
+    let j = json(&std::fs::read_to_string(&report).unwrap());
+    let layers = j["layers"].as_array().cloned().unwrap_or_default();
+    let names: Vec<&str> = layers.iter().filter_map(|l| l["layer"].as_str()).collect();
+    for l in [
+        "user-namespace",
+        "mount-namespace",
+        "pid-namespace",
+        "network-namespace",
+        "filesystem",
+        "identity",
+        "rlimits",
+        "cgroup",
+        "landlock",
+        "seccomp",
+    ] {
+        assert!(names.contains(&l), "layer {l} missing: {names:?}");
+    }
+    for l in &layers {
+        assert!(l["state"].is_string(), "{l}");
+    }
+    let seccomp = layers.iter().find(|l| l["layer"] == "seccomp").unwrap();
+    assert_eq!(seccomp["state"], "enforced", "{seccomp}");
+    let blocked = j["blocked"].as_array().cloned().unwrap_or_default();
+    let ptrace = blocked
+        .iter()
+        .find(|b| b["syscall"] == "ptrace")
+        .unwrap_or_else(|| panic!("ptrace not in blocked: {j}"));
+    assert_eq!(ptrace["action"], "ERRNO(EPERM)");
+    assert!(ptrace["count"].as_u64().unwrap() >= 1);
+    assert_eq!(j["exit_code"], 0);
+    // --quiet prints nothing of jailwright's own, and the report still lists the denial.
+    let r = jw(&[
+        "run",
+        "--quiet",
+        "--report",
+        report.to_str().unwrap(),
+        "--",
+        "python3",
+        "-c",
+        "import ctypes; ctypes.CDLL(None).ptrace(0, 0, 0, 0)",
+    ]);
+    r.expect_code(0);
+    assert_eq!(r.stderr(), "", "{}", r.show());
+    assert!(std::fs::read_to_string(&report)
+        .unwrap()
+        .contains("\"ptrace\""));
+}
+
+#[test]
+fn run_options_binds_env_cwd_user() {
+    let d = Dir::new("opts");
+    let input = d.path("in");
+    let output = d.path("out");
+    std::fs::create_dir_all(&input).unwrap();
+    std::fs::create_dir_all(&output).unwrap();
+    std::fs::write(input.join("data.txt"), "payload\n").unwrap();
+    // the sandbox user must be able to write the output directory
+    let _ = Command::new("chmod")
+        .args(["0777", output.to_str().unwrap()])
+        .status();
+    let ro = format!("{}:/in", input.display());
+    let rw = format!("{}:/out", output.display());
+    let r = jw(&[
+        "run",
+        "--ro-bind",
+        &ro,
+        "--bind",
+        &rw,
+        "--env",
+        "GREETING=hi",
+        "--cwd",
+        "/in",
+        "--",
+        "/bin/sh",
+        "-c",
+        "cat data.txt; echo $GREETING; id -u; cp data.txt /out/copy.txt; echo x > /in/new 2>/dev/null || echo ro-refused",
+    ]);
+    r.expect_code(0)
+        .expect_stdout("payload\nhi\n65534\nro-refused\n");
+    assert_eq!(
+        std::fs::read_to_string(output.join("copy.txt")).unwrap(),
+        "payload\n"
+    );
+    assert!(!input.join("new").exists());
+    jw(&[
+        "run",
+        "--user",
+        "1000:1000",
+        "--",
+        "/bin/sh",
+        "-c",
+        "id -u; id -g",
+    ])
+    .expect_code(0)
+    .expect_stdout("1000\n1000\n");
+    // the environment is empty apart from PATH and HOME
+    let r = jw(&["run", "--", "/usr/bin/env"]);
+    r.expect_code(0);
+    let mut keys: Vec<String> = r
+        .stdout()
+        .lines()
+        .filter_map(|l| l.split_once('=').map(|(k, _)| k.to_string()))
+        .collect();
+    keys.sort();
+    assert_eq!(keys, ["HOME", "PATH"], "{}", r.show());
+}
+
+#[test]
+fn run_docker_backend() {
+    if !docker_up() {
+        return;
+    }
+    let d = Dir::new("docker");
+    let report = d.path("report.json");
+    jw(&[
+        "run",
+        "--backend",
+        "docker",
+        "--report",
+        report.to_str().unwrap(),
+        "--",
+        "/bin/sh",
+        "-c",
+        "echo from-container; id -u; exit 5",
+    ])
+    .expect_code(5)
+    .expect_stdout("from-container\n65534\n");
+    let j = json(&std::fs::read_to_string(&report).unwrap());
+    assert_eq!(j["backend"], "docker", "{j}");
+    assert!(j["layers"].as_array().is_some_and(|l| !l.is_empty()), "{j}");
+    // A profile without what runc needs (with no-new-privileges, which jailwright always
+    // sets, runc 1.1 loads the filter after its capability drop but before it checks
+    // /proc/self/fd with fstatfs): refused with the diagnosis, fixed by compat.
+    let broken = d.path("no-fstatfs.json");
+    jw(&[
+        "patch",
+        "plugin",
+        "--deny",
+        "fstatfs",
+        "-o",
+        broken.to_str().unwrap(),
+    ])
+    .expect_code(0);
+    jw(&[
+        "run",
+        "--backend",
+        "docker",
+        "--profile",
+        broken.to_str().unwrap(),
+        "--",
+        "/bin/true",
+    ])
+    .expect_code(125)
+    .expect_stderr("fstatfs");
+    jw(&[
+        "run",
+        "--backend",
+        "docker",
+        "--profile",
+        broken.to_str().unwrap(),
+        "--on-reject",
+        "compat",
+        "--",
+        "/bin/true",
+    ])
+    .expect_code(0)
+    .expect_stderr("fstatfs");
+}
+
+// ---- record -----------------------------------------------------------------------------
+
+#[test]
+fn record_writes_a_profile_the_command_runs_under_and_never_widens_the_base() {
+    if !Path::new("/usr/bin/python3").exists() {
+        return println!("SKIP: python3 is not installed");
+    }
+    let d = Dir::new("record");
+    let out = d.path("rec.json");
+    let script = "import json, hashlib, threading, subprocess, ctypes\n\
+                  t = threading.Thread(target=lambda: None); t.start(); t.join()\n\
+                  subprocess.run(['/bin/true'], check=True)\n\
+                  ctypes.CDLL(None).ptrace(0, 0, 0, 0)\n\
+                  print(json.dumps({'h': hashlib.sha256(b'x').hexdigest()[:8]}))";
+    let r = jw(&[
+        "record",
+        "-o",
+        out.to_str().unwrap(),
+        "--base",
+        "plugin",
+        "--",
+        "python3",
+        "-c",
+        script,
+    ]);
+    r.expect_code(0)
+        .expect_stdout("{\"h\": \"2d711642\"}")
+        .expect_stderr("recorded ")
+        .expect_stderr("left out because the base plugin denies them: ptrace");
+    let profile = std::fs::read_to_string(&out).unwrap();
+    let j = json(&profile);
+    assert!(!profile.contains("\"ptrace\""), "{profile}");
+    assert!(profile.contains("\"execve\""), "{profile}");
+    assert!(j["syscalls"].as_array().is_some_and(|s| !s.is_empty()));
+    // clone is recorded with an argument rule (no namespace flags), not a plain allow.
+    jw(&[
+        "explain",
+        out.to_str().unwrap(),
+        "clone",
+        "--arg",
+        "0=0x10000000",
+    ])
+    .expect_stdout("ERRNO");
+    // the recorded profile runs the same command
+    jw(&[
+        "run",
+        "--profile",
+        out.to_str().unwrap(),
+        "--",
+        "python3",
+        "-c",
+        script,
+    ])
+    .expect_code(0)
+    .expect_stdout("{\"h\": \"2d711642\"}");
+    // and blocks what the command never did
+    jw(&[
+        "run",
+        "--profile",
+        out.to_str().unwrap(),
+        "--",
+        "python3",
+        "-c",
+        "import socket; socket.socket(socket.AF_INET, socket.SOCK_STREAM).connect(('127.0.0.1', 9))",
+    ])
+    .expect_stderr("blocked: ");
+    jw(&["record", "--arch", "aarch64", "--", "/bin/true"]).expect_code(2);
+}
+
+// ---- doctor -----------------------------------------------------------------------------
+
+#[test]
+fn doctor_native() {
+    let r = jw(&["doctor"]);
+    assert!(r.code() == 0 || r.code() == 1, "{}", r.show());
+    for check in [
+        "kernel",
+        "seccomp filter",
+        "seccomp user-notify",
+        "user namespaces",
+        "landlock",
+        "cgroups",
+    ] {
+        r.expect_stdout(check);
+    }
+    let j = json(&jw(&["doctor", "--format", "json"]).stdout());
+    let checks = j.as_array().cloned().unwrap_or_default();
+    assert!(checks
+        .iter()
+        .all(|c| ["OK", "WARN", "FAIL"].contains(&c["status"].as_str().unwrap_or(""))));
+}
+
+#[test]
+fn doctor_docker_and_check_profile() {
+    if !docker_up() {
+        return;
+    }
+    let r = jw(&["doctor", "--backend", "docker"]);
+    r.expect_stdout("docker daemon")
+        .expect_stdout("docker OCI runtime");
+    jw(&["doctor", "--backend", "docker", "--check-profile", "plugin"])
+        .expect_code(0)
+        .expect_stdout("OK");
+    let d = Dir::new("check");
+    let broken = d.path("no-fstatfs.json");
+    jw(&[
+        "patch",
+        "plugin",
+        "--deny",
+        "fstatfs",
+        "-o",
+        broken.to_str().unwrap(),
+    ])
+    .expect_code(0);
+    jw(&[
+        "doctor",
+        "--backend",
+        "docker",
+        "--check-profile",
+        broken.to_str().unwrap(),
+    ])
+    .expect_code(1)
+    .expect_stdout("FAIL")
+    .expect_stdout("fstatfs");
+}
+
+#[test]
+fn completions_and_help() {
+    jw(&["completions", "bash"])
+        .expect_code(0)
+        .expect_stdout("jailwright");
+    for cmd in [
+        "profile", "lint", "diff", "stats", "explain", "patch", "merge", "export", "compile",
+        "run", "record", "doctor",
+    ] {
+        jw(&[cmd, "--help"]).expect_code(0).expect_stdout("Usage:");
+    }
+    jw(&["frobnicate"]).expect_code(2);
+}
