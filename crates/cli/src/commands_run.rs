@@ -232,8 +232,14 @@ fn run_native(a: &RunArgs) -> Result<u8, Failure> {
     let host = Arch::host();
     let policy = Arc::new(resolve(&profile, &Target::sandbox(host)));
     let notify = user_notif_available();
+    // A built-in profile for the sandbox target is proved by the test suite on every arch
+    // with and without the notify rewrite (see `CompileOptions::verify`); anything else is
+    // checked here, before it is installed.
+    let builtin = jailwright_profile::catalogue::get(&a.profile).is_some();
     let options = CompileOptions {
         rewrite_errno_to_notify: notify.is_ok(),
+        verify: !builtin,
+        stats: false,
         ..CompileOptions::default()
     };
     let compiled =
@@ -673,9 +679,26 @@ pub fn doctor(
         }
         return Ok(0);
     }
-    let checks = container::doctor(&container::DoctorOptions {
+    let mut checks = container::doctor(&container::DoctorOptions {
         backend: backend_for(backend),
     });
+    // The kernel answers for Landlock directly, securityfs or not.
+    if let Some(c) = checks.iter_mut().find(|c| c.name == "landlock") {
+        match sandbox::landlock_abi() {
+            Ok(abi) => {
+                c.status = container::CheckStatus::Ok;
+                c.detail = format!(
+                    "ABI {abi} (asked with landlock_create_ruleset): the native sandbox confines writes to /tmp and --bind targets"
+                );
+                c.advice.clear();
+            }
+            Err(why) => {
+                c.status = container::CheckStatus::Warn;
+                c.detail = why;
+                c.advice = "the native sandbox runs without Landlock and reports it; `--require landlock` makes that an error".into();
+            }
+        }
+    }
     if format == Format::Json {
         emit(None, json(&checks)?.as_bytes())?;
     } else {

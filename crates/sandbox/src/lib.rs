@@ -49,6 +49,24 @@ pub use error::{ConfigError, Error};
 pub use notify::{Notification, NotifyHandler, Response};
 pub use report::{Denial, ExecFailure, Exit, LayerState, LayerStatus, RunReport};
 
+/// The highest Landlock ABI this kernel offers, asked of the kernel itself
+/// (`landlock_create_ruleset` with `LANDLOCK_CREATE_RULESET_VERSION`), or why there is none.
+pub fn landlock_abi() -> Result<u32, String> {
+    match sys::landlock_abi() {
+        Ok(v) => u32::try_from(v).map_err(|_| format!("the kernel answered ABI {v}")),
+        Err(sys::Errno(e)) if e == libc::ENOSYS => {
+            Err("this kernel has no Landlock (CONFIG_SECURITY_LANDLOCK, Linux 5.13+)".into())
+        }
+        Err(sys::Errno(e)) if e == libc::EOPNOTSUPP => {
+            Err("Landlock is built in but not enabled at boot (add landlock to lsm=)".into())
+        }
+        Err(sys::Errno(e)) => Err(format!(
+            "landlock_create_ruleset failed: {}",
+            std::io::Error::from_raw_os_error(e)
+        )),
+    }
+}
+
 /// The result of a run whose sandbox was set up (the command may still have failed).
 #[derive(Debug)]
 #[non_exhaustive]
