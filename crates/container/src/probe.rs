@@ -77,8 +77,8 @@ pub struct ProbeResult {
     pub runtime: (String, String),
     /// Differences from the built-in table: (syscall, what differs).
     pub compared_with_table: Vec<(String, String)>,
-    /// A profile patch allowing exactly `needed` (merge it into a profile, or pass its names
-    /// to `jailwright patch --allow`).
+    /// A profile patch allowing `needed` and the members of every alternative set (merge it
+    /// into a profile, or pass its names to `jailwright patch --allow`).
     #[serde(skip)]
     pub patch_profile: Profile,
     /// Containers started.
@@ -163,12 +163,50 @@ impl Prober<'_> {
             }
         }
         if found.len() + alternatives.len() == before {
-            // Neither half fails alone: confirm once (a flaky start is not a need).
+            // Neither half fails alone: confirm once (a flaky start is not a need), then narrow
+            // it down to a smallest set the runtime needs one of.
             if let Trial::Refused(_) = self.trial(&set).await? {
-                alternatives.push(set);
+                let narrowed = Box::pin(self.minimize(Vec::new(), set.clone())).await?;
+                alternatives.push(narrowed.unwrap_or(set));
             }
         }
         Ok(())
+    }
+
+    /// A smallest part `m` of `set` such that removing `fixed` and `m` stops the runtime,
+    /// given that removing `fixed` and all of `set` does and removing `fixed` alone does not
+    /// (delta debugging for "needs one of"). `None` when the budget ran out.
+    async fn minimize(
+        &mut self,
+        fixed: Vec<String>,
+        set: Vec<String>,
+    ) -> Result<Option<Vec<String>>, ContainerError> {
+        if set.len() <= 1 {
+            return Ok(Some(set));
+        }
+        if Instant::now() > self.deadline {
+            return Ok(None);
+        }
+        let mid = set.len() / 2;
+        let (a, b) = (set[..mid].to_vec(), set[mid..].to_vec());
+        let with = |extra: &[String]| -> Vec<String> {
+            fixed.iter().chain(extra.iter()).cloned().collect()
+        };
+        if let Trial::Refused(_) = self.trial(&with(&a)).await? {
+            return Box::pin(self.minimize(fixed, a)).await;
+        }
+        if let Trial::Refused(_) = self.trial(&with(&b)).await? {
+            return Box::pin(self.minimize(fixed, b)).await;
+        }
+        // One needed element on each side: find the one in `a` with all of `b` removed,
+        // then the one in `b` with that part of `a` removed.
+        let Some(ma) = Box::pin(self.minimize(with(&b), a)).await? else {
+            return Ok(None);
+        };
+        let Some(mb) = Box::pin(self.minimize(with(&ma), b)).await? else {
+            return Ok(None);
+        };
+        Ok(Some(ma.into_iter().chain(mb).collect()))
     }
 
     async fn mode(
@@ -396,9 +434,20 @@ async fn probe_async(
         .collect::<BTreeSet<_>>()
         .into_iter()
         .collect();
+    // The patch allows the single needs and every member of each "one of" set (allowing
+    // one would do; which one the runtime takes depends on its version and libc).
+    let patch_names: BTreeSet<String> = needed
+        .iter()
+        .cloned()
+        .chain(
+            modes
+                .iter()
+                .flat_map(|m| m.alternatives.iter().flatten().cloned()),
+        )
+        .collect();
     let mut patch_profile = Profile::new(Action::Errno(1));
-    if !needed.is_empty() {
-        let mut rule = SyscallRule::new(needed.iter().cloned(), Action::Allow);
+    if !patch_names.is_empty() {
+        let mut rule = SyscallRule::new(patch_names, Action::Allow);
         rule.comment = Some(format!(
             "needed by {} {} while it starts a container (jailwright doctor --probe-runtime)",
             info.default_runtime,

@@ -477,6 +477,25 @@ fn probe_finds_the_runtime_needs() {
         assert!(full.needed.iter().any(|n| n == s), "{:?}", full.needed);
     }
     assert!(r.patch_profile.rules()[0].all_names().any(|n| n == "prctl"));
+    for alt in r.modes.iter().flat_map(|m| &m.alternatives) {
+        assert!(
+            alt.len() <= 8,
+            "a \"one of\" set was not narrowed down: {alt:?}"
+        );
+    }
+    // The probe's answer is complete: a profile of the patch plus the assumed set starts a
+    // container without no-new-privileges, where the runtime needs the most.
+    let mut minimal = r.patch_profile.clone();
+    minimal
+        .rules_mut()
+        .push(jailwright_profile::SyscallRule::new(
+            jailwright_container::probe::ASSUMED.iter().copied(),
+            jailwright_profile::Action::Allow,
+        ));
+    let mut o = opts(&image, &["/bin/true"], minimal);
+    o.no_new_privileges = false;
+    let started = run(&o, &b).expect("the probed syscalls are enough to start a container");
+    assert_eq!(started.exit_code(), 0);
     let leftovers = std::process::Command::new("docker")
         .args(["ps", "-aq", "--filter", "label=org.jailwright.probe"])
         .output()
