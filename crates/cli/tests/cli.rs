@@ -520,6 +520,49 @@ fn run_hello_and_exit_codes() {
 }
 
 #[test]
+fn run_works_as_an_unprivileged_user() {
+    let is_root = std::fs::read_to_string("/proc/self/status")
+        .map(|s| {
+            s.lines()
+                .any(|l| l.starts_with("Uid:") && l.split_whitespace().nth(1) == Some("0"))
+        })
+        .unwrap_or(false);
+    if !is_root
+        || !Path::new("/usr/bin/setpriv").exists()
+        || !Path::new("/usr/bin/python3").exists()
+    {
+        return println!("SKIP: needs root (to become uid 65534), setpriv and python3");
+    }
+    // A copy of the binary the unprivileged user can surely reach.
+    let d = Dir::new("unpriv");
+    let _ = Command::new("chmod")
+        .args(["0755", d.0.to_str().unwrap()])
+        .status();
+    let bin = d.path("jailwright");
+    std::fs::copy(BIN, &bin).unwrap();
+    let out = Command::new("setpriv")
+        .args(["--reuid=65534", "--regid=65534", "--clear-groups"])
+        .arg(&bin)
+        .args([
+            "run",
+            "--",
+            "python3",
+            "-c",
+            "import os, ctypes; print('hello', os.getuid()); ctypes.CDLL(None).ptrace(0, 0, 0, 0)",
+        ])
+        .output()
+        .unwrap();
+    let stdout = String::from_utf8_lossy(&out.stdout);
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert_eq!(out.status.code(), Some(0), "{stdout}{stderr}");
+    assert_eq!(stdout, "hello 65534\n", "{stderr}");
+    assert!(
+        stderr.contains("blocked: ptrace(PTRACE_TRACEME) -> EPERM"),
+        "{stderr}"
+    );
+}
+
+#[test]
 fn run_reports_a_blocked_syscall_with_the_fix() {
     if !Path::new("/usr/bin/python3").exists() {
         return println!("SKIP: python3 is not installed");
