@@ -119,6 +119,23 @@ fn jw_in(cwd: &Path, args: &[&str]) -> Run {
     }
 }
 
+/// Writes `base` patched with `flags` to `out`.
+fn patch_to(out: &Path, base: &str, flags: &[&str]) {
+    let mut args = vec!["patch", base];
+    args.extend_from_slice(flags);
+    args.extend_from_slice(&["-o", out.to_str().unwrap()]);
+    jw(&args).expect_code(0);
+}
+
+/// Whether a tool the test needs is installed (saying so when it is not).
+fn have(path: &str) -> bool {
+    let found = Path::new(path).exists();
+    if !found {
+        println!("SKIP: {path} is not installed");
+    }
+    found
+}
+
 fn json(text: &str) -> Value {
     serde_json::from_str(text).unwrap_or_else(|e| panic!("not JSON ({e}):\n{text}"))
 }
@@ -278,21 +295,20 @@ fn stats_of_the_real_world_defaults() {
 fn lint_quotes_runc_errors_for_a_profile_missing_runtime_needs() {
     let d = Dir::new("lint");
     let broken = d.path("broken.json");
-    jw(&[
-        "patch",
+    patch_to(
+        &broken,
         "docker-default",
-        "--deny",
-        "openat2",
-        "--deny",
-        "close_range",
-        "--deny",
-        "fstatfs",
-        "--deny",
-        "capget",
-        "-o",
-        broken.to_str().unwrap(),
-    ])
-    .expect_code(0);
+        &[
+            "--deny",
+            "openat2",
+            "--deny",
+            "close_range",
+            "--deny",
+            "fstatfs",
+            "--deny",
+            "capget",
+        ],
+    );
     let r = jw(&["lint", broken.to_str().unwrap(), "--runtime", "runc@1.3.3"]);
     r.expect_code(1)
         .expect_stdout("JW601")
@@ -468,8 +484,8 @@ fn compile_stats_meet_the_size_and_cache_targets() {
 
 #[test]
 fn raw_filter_loads_in_bwrap_and_behaves_as_the_policy_says() {
-    if !Path::new("/usr/bin/bwrap").exists() {
-        return println!("SKIP: bubblewrap is not installed");
+    if !have("/usr/bin/bwrap") {
+        return;
     }
     let d = Dir::new("raw");
     let raw = d.path("dd.bpf");
@@ -502,8 +518,8 @@ fn raw_filter_loads_in_bwrap_and_behaves_as_the_policy_says() {
 
 #[test]
 fn run_hello_and_exit_codes() {
-    if !Path::new("/usr/bin/python3").exists() {
-        return println!("SKIP: python3 is not installed");
+    if !have("/usr/bin/python3") {
+        return;
     }
     jw(&["run", "--", "python3", "-c", "print('hello')"])
         .expect_code(0)
@@ -564,8 +580,8 @@ fn run_works_as_an_unprivileged_user() {
 
 #[test]
 fn run_reports_a_blocked_syscall_with_the_fix() {
-    if !Path::new("/usr/bin/python3").exists() {
-        return println!("SKIP: python3 is not installed");
+    if !have("/usr/bin/python3") {
+        return;
     }
     let d = Dir::new("blocked");
     let report = d.path("report.json");
@@ -716,15 +732,7 @@ fn run_docker_backend() {
     // sets, runc 1.1 loads the filter after its capability drop but before it checks
     // /proc/self/fd with fstatfs): refused with the diagnosis, fixed by compat.
     let broken = d.path("no-fstatfs.json");
-    jw(&[
-        "patch",
-        "plugin",
-        "--deny",
-        "fstatfs",
-        "-o",
-        broken.to_str().unwrap(),
-    ])
-    .expect_code(0);
+    patch_to(&broken, "plugin", &["--deny", "fstatfs"]);
     jw(&[
         "run",
         "--backend",
@@ -755,8 +763,8 @@ fn run_docker_backend() {
 
 #[test]
 fn record_writes_a_profile_the_command_runs_under_and_never_widens_the_base() {
-    if !Path::new("/usr/bin/python3").exists() {
-        return println!("SKIP: python3 is not installed");
+    if !have("/usr/bin/python3") {
+        return;
     }
     let d = Dir::new("record");
     let out = d.path("rec.json");
@@ -856,15 +864,7 @@ fn doctor_docker_and_check_profile() {
         .expect_stdout("OK");
     let d = Dir::new("check");
     let broken = d.path("no-fstatfs.json");
-    jw(&[
-        "patch",
-        "plugin",
-        "--deny",
-        "fstatfs",
-        "-o",
-        broken.to_str().unwrap(),
-    ])
-    .expect_code(0);
+    patch_to(&broken, "plugin", &["--deny", "fstatfs"]);
     jw(&[
         "doctor",
         "--backend",

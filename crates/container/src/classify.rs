@@ -396,7 +396,7 @@ pub fn classify(message: &str) -> Diagnosis {
         return d(
             RejectKind::DaemonDown,
             "the daemon is not running (nothing listens on its socket)".into(),
-            "start it (`systemctl start docker`, or `podman system service --time=0 unix:///run/podman/podman.sock`) or point `--backend` at the right socket".into(),
+            "start it (`systemctl start docker`, or `podman system service --time=0 unix:///run/podman/podman.sock`) or point jailwright at its socket with DOCKER_HOST=unix://PATH (docker) or CONTAINER_HOST=unix://PATH (podman)".into(),
             Vec::new(),
         );
     }
