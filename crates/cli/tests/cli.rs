@@ -759,6 +759,61 @@ fn run_docker_backend() {
     .expect_stderr("fstatfs");
 }
 
+#[test]
+fn run_podman_backend_through_its_docker_compatible_socket() {
+    if !have("/usr/bin/podman") {
+        return;
+    }
+    let d = Dir::new("podman");
+    let sock = d.path("podman.sock");
+    let mut service = Command::new("podman")
+        .args([
+            "--cgroup-manager=cgroupfs",
+            "--runtime",
+            "runc",
+            "system",
+            "service",
+            "--time=0",
+        ])
+        .arg(format!("unix://{}", sock.display()))
+        .stdout(std::process::Stdio::null())
+        .stderr(std::process::Stdio::null())
+        .spawn()
+        .unwrap();
+    let host = format!("unix://{}", sock.display());
+    let podman = |args: &[&str]| {
+        let out = Command::new(BIN)
+            .args(args)
+            .env("CONTAINER_HOST", &host)
+            .output()
+            .unwrap();
+        Run {
+            args: args.iter().map(|s| s.to_string()).collect(),
+            out,
+        }
+    };
+    let t = std::time::Instant::now();
+    while !sock.exists() && t.elapsed() < std::time::Duration::from_secs(15) {
+        std::thread::sleep(std::time::Duration::from_millis(100));
+    }
+    let r = podman(&[
+        "run",
+        "--backend",
+        "podman",
+        "--",
+        "/bin/sh",
+        "-c",
+        "echo podman-ok; id -u; grep NoNewPrivs /proc/self/status | tr -d '\\t'",
+    ]);
+    let _ = service.kill();
+    let _ = service.wait();
+    if !sock.exists() {
+        return println!("SKIP: podman system service did not come up");
+    }
+    r.expect_code(0)
+        .expect_stdout("podman-ok\n65534\nNoNewPrivs:1\n");
+}
+
 // ---- record -----------------------------------------------------------------------------
 
 #[test]
