@@ -2,7 +2,8 @@
 
 use std::path::Path;
 
-use jailwright_profile::{catalogue, Arch, KernelVersion, Profile};
+use jailwright_profile::lint::missing_runtime_needs;
+use jailwright_profile::{catalogue, resolve, Arch, KernelVersion, Profile, Runtime, Target};
 use serde::Serialize;
 
 use crate::backend::{block_on, Backend};
@@ -288,6 +289,64 @@ fn host_checks(root: &Path) -> Vec<Check> {
     v
 }
 
+/// The daemon's own custom default profile: when it is a file here, whether the daemon's
+/// runtime can start a container under it (the stale-profile case: an old profile copied into
+/// `daemon.json` or a Colima VM, a newer runc that needs syscalls it blocks).
+fn daemon_profile_check(name: &str, path: &str, arch: Arch, runtime: Runtime) -> Check {
+    let title = format!("{name} default seccomp");
+    let outdated = "containers started without a profile will fail: write a current one with `jailwright export docker-default --to daemon-json` (Docker) or `--to colima` (Colima), or pass `--profile` to every run";
+    let profile = match Profile::from_file(Path::new(path)) {
+        Ok(p) => p,
+        Err(e) if Path::new(path).exists() => {
+            return check(
+                &title,
+                CheckStatus::Fail,
+                format!("the daemon's custom default profile {path} does not parse: {e}"),
+                outdated,
+            )
+        }
+        Err(_) => {
+            return check(
+                &title,
+                CheckStatus::Warn,
+                format!("the daemon uses a custom default profile, {path}, which is not readable here (a remote daemon or a VM)"),
+                "if containers fail to start without --profile, the daemon's profile may be outdated: `jailwright export docker-default --to daemon-json` (Docker) or `--to colima` writes a current one; `jailwright doctor --check-profile FILE` tests a copy",
+            )
+        }
+    };
+    let target = Target {
+        runtime,
+        ..Target::docker(arch)
+    };
+    let missing = missing_runtime_needs(&resolve(&profile, &target), runtime);
+    if missing.is_empty() {
+        return check(
+            &title,
+            CheckStatus::Ok,
+            format!("custom default profile {path}: allows everything {runtime} calls itself while it starts a container"),
+            "",
+        );
+    }
+    let names: Vec<&str> = missing
+        .iter()
+        .flat_map(|(_, n)| n.iter().copied())
+        .collect();
+    let errors: Vec<String> = missing
+        .iter()
+        .map(|(need, _)| format!("\"{}\"", need.error))
+        .collect();
+    check(
+        &title,
+        CheckStatus::Fail,
+        format!(
+            "the daemon's custom default profile {path} blocks {} which {runtime} calls while it starts a container; expect {}",
+            names.join(", "),
+            errors.join(" or ")
+        ),
+        outdated,
+    )
+}
+
 fn arch_coverage(arch: Arch, whose: &str) -> Check {
     let uncovered: Vec<&str> = catalogue::ENTRIES
         .iter()
@@ -413,11 +472,11 @@ async fn backend_checks(backend: &Backend) -> Vec<Check> {
             format!("the daemon's own default profile ({p}); jailwright sends its own profile with every run"),
             "",
         ),
-        Some(p) => check(
-            &format!("{name} default seccomp"),
-            CheckStatus::Warn,
-            format!("the daemon uses a custom default profile: {p}"),
-            "if containers fail to start without --profile, the daemon's profile may be outdated: `jailwright export --to daemon-json` (Docker) or `--to colima` writes a current one",
+        Some(p) => daemon_profile_check(
+            name,
+            &p,
+            info.arch.unwrap_or_else(Arch::host),
+            info.runtime(),
         ),
         None => check(
             &format!("{name} default seccomp"),
@@ -510,6 +569,36 @@ pub(crate) async fn check_profile_async(
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn a_stale_daemon_profile_is_a_failure_with_the_runtime_error() {
+        let dir = std::env::temp_dir().join(format!("jw-daemon-profile-{}", std::process::id()));
+        std::fs::create_dir_all(&dir).unwrap();
+        let mut p = catalogue::get("docker-default").unwrap().profile();
+        jailwright_profile::ops::remove_name(&mut p, "prctl");
+        let stale = dir.join("stale.json");
+        std::fs::write(&stale, p.to_json_pretty()).unwrap();
+        let current = dir.join("current.json");
+        std::fs::write(
+            &current,
+            catalogue::get("docker-default")
+                .unwrap()
+                .profile()
+                .to_json_pretty(),
+        )
+        .unwrap();
+        let runc = Runtime::parse("runc@1.1.5").unwrap();
+        let c = daemon_profile_check("docker", stale.to_str().unwrap(), Arch::X86_64, runc);
+        assert_eq!(c.status, CheckStatus::Fail, "{c:?}");
+        assert!(c.detail.contains("prctl"), "{c:?}");
+        assert!(c.detail.contains("unable to apply bounding set"), "{c:?}");
+        assert!(c.advice.contains("--to daemon-json"), "{c:?}");
+        let c = daemon_profile_check("docker", current.to_str().unwrap(), Arch::X86_64, runc);
+        assert_eq!(c.status, CheckStatus::Ok, "{c:?}");
+        let c = daemon_profile_check("docker", "/nonexistent/seccomp.json", Arch::X86_64, runc);
+        assert_eq!(c.status, CheckStatus::Warn, "{c:?}");
+        let _ = std::fs::remove_dir_all(&dir);
+    }
 
     #[test]
     fn host_checks_on_a_fake_root() {
