@@ -1,0 +1,1232 @@
+//! The escape suite: hostile programs that each try one way out of `jailwright run`, and
+//! legitimate workloads that must keep working under the default `plugin` profile.
+//!
+//! Each hostile case is a C program `tests/escape/NAME.c` that makes one attempt and prints
+//! one verdict line (`escape/verdict.h`): `refused: WHAT errno=N (ENAME)` when the call
+//! failed, `ESCAPED: ...` when it worked. The programs are compiled with `cc -O2 -static` on
+//! first use (cached under the target directory by a hash of their source) and run as
+//! `jailwright run --ro-bind DIR:/t --report R.json -- /t/NAME`. Every case checks the
+//! specific refusal (errno, signal, or what is visible) and which layer gave it: where
+//! seccomp refuses, the report's `blocked` and `denials` must name the syscall; where another
+//! layer refuses, `blocked` must be empty.
+//!
+//! Tests named `unpriv_*` also run as uid 65534 (re-executing this binary under `setpriv`)
+//! when the suite runs as root. A test that needs a missing tool prints `SKIP: <reason>`.
+
+use std::collections::hash_map::DefaultHasher;
+use std::collections::HashMap;
+use std::fs;
+use std::hash::{Hash, Hasher};
+use std::io::ErrorKind;
+use std::net::TcpListener;
+use std::os::linux::net::SocketAddrExt;
+use std::os::unix::fs::PermissionsExt;
+use std::os::unix::net::{SocketAddr, UnixListener};
+use std::path::{Path, PathBuf};
+use std::process::{Command, Stdio};
+use std::sync::atomic::{AtomicU32, Ordering};
+use std::sync::{Mutex, OnceLock};
+
+use serde_json::Value;
+
+const JW: &str = env!("CARGO_BIN_EXE_jailwright");
+const SOURCES: &str = concat!(env!("CARGO_MANIFEST_DIR"), "/tests/escape");
+const CFLAGS: [&str; 4] = ["-O2", "-static", "-Wall", "-pthread"];
+const PYTHON: &str = "/usr/bin/python3";
+const UNPRIV_ENV: &str = "JAILWRIGHT_TEST_UNPRIVILEGED";
+/// Every run ends by this many seconds even if a case hangs (the bombs use less).
+const SAFETY_TIMEOUT: &str = "30";
+const SIGSYS: i32 = 31;
+
+/// Serialises the resource-hungry tests (bombs, spinner) so they do not starve each other when
+/// they share a test process (`cargo test`; nextest runs each test in a process of its own).
+static HEAVY: Mutex<()> = Mutex::new(());
+
+/// An errno value with the name the verdict prints next to it.
+type Errno = (i32, &'static str);
+const EPERM: Errno = (1, "EPERM");
+const ENOENT: Errno = (2, "ENOENT");
+const ESRCH: Errno = (3, "ESRCH");
+const EIO: Errno = (5, "EIO");
+const EAGAIN: Errno = (11, "EAGAIN");
+const ENOMEM: Errno = (12, "ENOMEM");
+const EACCES: Errno = (13, "EACCES");
+const EINVAL: Errno = (22, "EINVAL");
+const EROFS: Errno = (30, "EROFS");
+const ENOSYS: Errno = (38, "ENOSYS");
+const ENETUNREACH: Errno = (101, "ENETUNREACH");
+const ECONNREFUSED: Errno = (111, "ECONNREFUSED");
+
+fn skip(reason: &str) {
+    println!("SKIP: {reason}");
+}
+
+fn is_root() -> bool {
+    fs::read_to_string("/proc/self/status")
+        .ok()
+        .and_then(|s| {
+            s.lines()
+                .find(|l| l.starts_with("Uid:"))
+                .and_then(|l| l.split_whitespace().nth(2).map(|u| u == "0"))
+        })
+        .unwrap_or(false)
+}
+
+fn unprivileged_variant() -> bool {
+    std::env::var_os(UNPRIV_ENV).is_some()
+}
+
+/// Runs `body` here, and when the suite runs as root, also runs this same test as uid 65534
+/// by re-executing the test binary under `setpriv`.
+fn both(name: &str, body: impl FnOnce()) {
+    body();
+    if unprivileged_variant() || !is_root() {
+        return;
+    }
+    let Some(setpriv) = ["/usr/bin/setpriv", "/bin/setpriv"]
+        .into_iter()
+        .find(|p| Path::new(p).exists())
+    else {
+        return skip("setpriv not installed: unprivileged variant not run");
+    };
+    let exe = std::env::current_exe().expect("current exe");
+    let result = Command::new(setpriv)
+        .args(["--reuid=65534", "--regid=65534", "--clear-groups", "--"])
+        .arg(&exe)
+        .args([name, "--exact", "--nocapture", "--test-threads=1"])
+        .env(UNPRIV_ENV, "1")
+        .current_dir("/")
+        .stdin(Stdio::null())
+        .output()
+        .expect("run setpriv");
+    let stdout = String::from_utf8_lossy(&result.stdout);
+    let stderr = String::from_utf8_lossy(&result.stderr);
+    assert!(
+        result.status.success() && stdout.contains("1 passed"),
+        "unprivileged run of {name} failed ({})\nstdout:\n{stdout}\nstderr:\n{stderr}",
+        result.status
+    );
+    println!("unprivileged variant of {name} passed");
+}
+
+// ---------------------------------------------------------------------------------------------
+// Building the cases
+
+/// Where compiled cases live: one directory, shared by the test processes, that the sandbox
+/// user can read. Binaries are named after a hash of their source and flags, so a changed
+/// source is recompiled and concurrent processes never see a half-written file.
+fn bin_dir() -> &'static Path {
+    static DIR: OnceLock<PathBuf> = OnceLock::new();
+    DIR.get_or_init(|| {
+        let d = Path::new(env!("CARGO_TARGET_TMPDIR")).join("escape-bin");
+        fs::create_dir_all(&d).expect("create the case directory");
+        if fs::metadata(&d).is_ok_and(|m| m.permissions().mode() & 0o005 != 0o005) {
+            let _ = fs::set_permissions(&d, fs::Permissions::from_mode(0o755));
+        }
+        d
+    })
+}
+
+/// The file name of case `name` under [`bin_dir`], compiled on first use in this process.
+fn build(name: &str) -> String {
+    static BUILT: Mutex<Option<HashMap<String, String>>> = Mutex::new(None);
+    let mut built = BUILT.lock().unwrap_or_else(|e| e.into_inner());
+    let built = built.get_or_insert_with(HashMap::new);
+    if let Some(file) = built.get(name) {
+        return file.clone();
+    }
+    let src = Path::new(SOURCES).join(format!("{name}.c"));
+    let text = fs::read(&src).unwrap_or_else(|e| panic!("read {}: {e}", src.display()));
+    let header = fs::read(Path::new(SOURCES).join("verdict.h")).expect("read verdict.h");
+    let mut h = DefaultHasher::new();
+    (&text, &header, CFLAGS).hash(&mut h);
+    let file = format!("{name}-{:016x}", h.finish());
+    let out = bin_dir().join(&file);
+    if !out.exists() {
+        let tmp = bin_dir().join(format!("{file}.{}.tmp", std::process::id()));
+        let result = Command::new("cc")
+            .args(CFLAGS)
+            .arg("-I")
+            .arg(SOURCES)
+            .arg("-o")
+            .arg(&tmp)
+            .arg(&src)
+            .output()
+            .unwrap_or_else(|e| panic!("cannot run cc (install gcc to build the cases): {e}"));
+        assert!(
+            result.status.success(),
+            "cc {} failed:\n{}",
+            src.display(),
+            String::from_utf8_lossy(&result.stderr)
+        );
+        fs::rename(&tmp, &out).expect("move the compiled case into place");
+    }
+    built.insert(name.to_string(), file.clone());
+    file
+}
+
+/// A fresh host directory under the system temp directory, world-accessible so the sandbox
+/// user can use it; removed when dropped.
+struct Scratch(PathBuf);
+
+impl Scratch {
+    fn new(tag: &str) -> Scratch {
+        static N: AtomicU32 = AtomicU32::new(0);
+        let n = N.fetch_add(1, Ordering::Relaxed);
+        let d = std::env::temp_dir().join(format!("jw-escape-{tag}-{}-{n}", std::process::id()));
+        let _ = fs::remove_dir_all(&d);
+        fs::create_dir_all(&d).expect("create scratch dir");
+        fs::set_permissions(&d, fs::Permissions::from_mode(0o777)).expect("chmod scratch dir");
+        Scratch(d)
+    }
+
+    fn path(&self, name: &str) -> PathBuf {
+        self.0.join(name)
+    }
+
+    fn spec(&self, dst: &str) -> String {
+        format!("{}:{dst}", self.0.display())
+    }
+}
+
+impl Drop for Scratch {
+    fn drop(&mut self) {
+        let _ = fs::remove_dir_all(&self.0);
+    }
+}
+
+// ---------------------------------------------------------------------------------------------
+// Running them
+
+/// One `jailwright run` of a case.
+struct Case {
+    program: Vec<String>,
+    options: Vec<String>,
+    env: Vec<(String, String)>,
+    /// Run under `script`, so stdin is a terminal.
+    pty: bool,
+}
+
+/// A case compiled from `tests/escape/NAME.c`, run as `/t/NAME`.
+fn case(name: &str) -> Case {
+    let file = build(name);
+    let mut c = command(&[&format!("/t/{file}")]);
+    c.options
+        .extend(["--ro-bind".into(), format!("{}:/t", bin_dir().display())]);
+    c
+}
+
+/// Any command in the sandbox.
+fn command(argv: &[&str]) -> Case {
+    Case {
+        program: argv.iter().map(|s| s.to_string()).collect(),
+        options: Vec::new(),
+        env: Vec::new(),
+        pty: false,
+    }
+}
+
+impl Case {
+    fn arg(mut self, a: impl Into<String>) -> Case {
+        self.program.push(a.into());
+        self
+    }
+
+    fn opt(mut self, o: &[&str]) -> Case {
+        self.options.extend(o.iter().map(|s| s.to_string()));
+        self
+    }
+
+    fn host_env(mut self, k: &str, v: &str) -> Case {
+        self.env.push((k.into(), v.into()));
+        self
+    }
+
+    fn run(self) -> Run {
+        let scratch = Scratch::new("report");
+        let report = scratch.path("report.json");
+        let mut args: Vec<String> = vec!["run".into(), "--report".into()];
+        args.push(report.display().to_string());
+        if !self.options.iter().any(|o| o == "--timeout") {
+            args.extend(["--timeout".into(), SAFETY_TIMEOUT.into()]);
+        }
+        args.extend(self.options.iter().cloned());
+        args.push("--".into());
+        args.extend(self.program.iter().cloned());
+        let mut cmd = if self.pty {
+            let line = std::iter::once(JW.to_string())
+                .chain(args.iter().cloned())
+                .map(|a| shell_quote(&a))
+                .collect::<Vec<_>>()
+                .join(" ");
+            let mut c = Command::new("script");
+            c.args(["-q", "-e", "-c", &line, "/dev/null"]);
+            c
+        } else {
+            let mut c = Command::new(JW);
+            c.args(&args);
+            c
+        };
+        cmd.stdin(Stdio::null());
+        for (k, v) in &self.env {
+            cmd.env(k, v);
+        }
+        let out = cmd.output().expect("run jailwright");
+        let stdout = String::from_utf8_lossy(&out.stdout).replace('\r', "");
+        let stderr = String::from_utf8_lossy(&out.stderr).into_owned();
+        let Some(status) = out.status.code() else {
+            panic!(
+                "jailwright was killed ({})\nstdout:\n{stdout}\nstderr:\n{stderr}",
+                out.status
+            );
+        };
+        let report = match fs::read_to_string(&report) {
+            Ok(text) => serde_json::from_str(&text).expect("report is JSON"),
+            Err(e) => panic!(
+                "no report ({e}); jailwright exited {status}\nstdout:\n{stdout}\nstderr:\n{stderr}"
+            ),
+        };
+        Run {
+            argv: self.program,
+            status,
+            stdout,
+            stderr,
+            report,
+        }
+    }
+}
+
+fn shell_quote(s: &str) -> String {
+    format!("'{}'", s.replace('\'', r"'\''"))
+}
+
+/// What a run showed.
+struct Run {
+    argv: Vec<String>,
+    status: i32,
+    stdout: String,
+    stderr: String,
+    report: Value,
+}
+
+impl Run {
+    fn context(&self) -> String {
+        format!(
+            "{:?}: jailwright exited {}\nstdout:\n{}\nstderr:\n{}",
+            self.argv, self.status, self.stdout, self.stderr
+        )
+    }
+
+    /// The one verdict line.
+    fn verdict(&self) -> &str {
+        let lines: Vec<&str> = self.stdout.lines().collect();
+        assert_eq!(
+            lines.len(),
+            1,
+            "expected one verdict line; {}",
+            self.context()
+        );
+        lines[0]
+    }
+
+    /// The attempt failed with `errno`, and the case exited 0 after saying so.
+    fn refused(&self, (errno, name): Errno) -> &Run {
+        let v = self.verdict();
+        assert!(
+            v.starts_with("refused: ") && v.ends_with(&format!(" errno={errno} ({name})")),
+            "expected refusal with {name}; {}",
+            self.context()
+        );
+        assert_eq!(self.status, 0, "{}", self.context());
+        self
+    }
+
+    /// Seccomp refused: the report's explained denials name `syscall` with `action`, and the
+    /// raw denials carry its number.
+    fn blocked(&self, syscall: &str, action: &str) -> &Run {
+        let how = self.report["denial_reporting"].as_str().unwrap_or("");
+        if how != "user-notification" {
+            skip(&format!(
+                "denials not reported here ({how}): {syscall} not checked in the report"
+            ));
+            return self;
+        }
+        let blocked = self.report["blocked"]
+            .as_array()
+            .cloned()
+            .unwrap_or_default();
+        let Some(b) = blocked.iter().find(|b| b["syscall"] == syscall) else {
+            panic!(
+                "report's blocked does not name {syscall}: {}\n{}",
+                self.report["blocked"],
+                self.context()
+            );
+        };
+        assert_eq!(b["action"], action, "{b}");
+        assert_eq!(b["arch"], "x86_64", "{b}");
+        let nr = b["nr"].as_u64().expect("blocked nr");
+        let denials = self.report["denials"]
+            .as_array()
+            .cloned()
+            .unwrap_or_default();
+        assert!(
+            denials.iter().any(|d| d["nr"].as_u64() == Some(nr)),
+            "denials lack nr {nr}: {}",
+            self.report["denials"]
+        );
+        assert!(
+            self.stderr
+                .contains(&format!("jailwright: blocked: {syscall}(")),
+            "stderr does not name {syscall}; {}",
+            self.context()
+        );
+        self
+    }
+
+    /// A layer other than seccomp refused: the filter denied nothing.
+    fn not_seccomp(&self) -> &Run {
+        assert_eq!(
+            self.report["blocked"],
+            Value::Array(Vec::new()),
+            "expected no seccomp denial; {}",
+            self.context()
+        );
+        self
+    }
+
+    /// Killed by `signal`: exit 128+N, no verdict printed, the report agrees.
+    fn killed_by(&self, signal: i32) -> &Run {
+        assert_eq!(self.status, 128 + signal, "{}", self.context());
+        assert_eq!(self.stdout, "", "{}", self.context());
+        assert_eq!(
+            self.report["exit"]["kind"], "signal",
+            "{}",
+            self.report["exit"]
+        );
+        assert_eq!(
+            self.report["exit"]["signal"], signal,
+            "{}",
+            self.report["exit"]
+        );
+        self
+    }
+
+    fn layer(&self, name: &str) -> &Value {
+        self.report["layers"]
+            .as_array()
+            .and_then(|ls| ls.iter().find(|l| l["layer"] == name))
+            .unwrap_or_else(|| panic!("layer {name} not in the report: {}", self.report))
+    }
+}
+
+/// `jailwright explain plugin SYSCALL` for the sandbox's target: no capabilities, plain
+/// libseccomp semantics (no runc stub). Returns the summary line.
+fn explain(syscall: &str, extra: &[&str]) -> String {
+    let out = Command::new(JW)
+        .args([
+            "explain",
+            "plugin",
+            syscall,
+            "--runtime",
+            "oci",
+            "--caps-base",
+            "none",
+        ])
+        .args(extra)
+        .output()
+        .expect("run jailwright explain");
+    assert!(out.status.success(), "explain {syscall}: {out:?}");
+    let text = String::from_utf8_lossy(&out.stdout).into_owned();
+    text.lines().next().unwrap_or("").to_string()
+}
+
+fn assert_explain(syscall: &str, extra: &[&str], wants: &[&str]) {
+    let line = explain(syscall, extra);
+    for w in wants {
+        assert!(
+            line.contains(w),
+            "explain {syscall} {extra:?}: `{line}` lacks `{w}`"
+        );
+    }
+}
+
+/// Host processes whose command line contains `marker`.
+fn host_processes_with(marker: &str) -> Vec<String> {
+    let mut found = Vec::new();
+    for e in fs::read_dir("/proc").expect("read /proc").flatten() {
+        let name = e.file_name().to_string_lossy().into_owned();
+        if !name.bytes().all(|b| b.is_ascii_digit()) {
+            continue;
+        }
+        if let Ok(cmdline) = fs::read(e.path().join("cmdline")) {
+            if String::from_utf8_lossy(&cmdline).contains(marker) {
+                found.push(name);
+            }
+        }
+    }
+    found
+}
+
+fn marker(tag: &str) -> String {
+    static N: AtomicU32 = AtomicU32::new(0);
+    format!(
+        "jw-{tag}-{}-{}",
+        std::process::id(),
+        N.fetch_add(1, Ordering::Relaxed)
+    )
+}
+
+// ---------------------------------------------------------------------------------------------
+// Tracing
+
+#[test]
+fn unpriv_ptrace_traceme() {
+    both("unpriv_ptrace_traceme", || {
+        case("ptrace_traceme")
+            .run()
+            .refused(EPERM)
+            .blocked("ptrace", "ERRNO(EPERM)");
+    });
+}
+
+#[test]
+fn ptrace_attach_sibling() {
+    let r = case("ptrace_attach").run();
+    r.refused(EPERM).blocked("ptrace", "ERRNO(EPERM)");
+    let calls = r.report["blocked"].as_array().cloned().unwrap_or_default();
+    assert!(
+        calls.iter().any(|b| b["call"]
+            .as_str()
+            .is_some_and(|c| c.contains("PTRACE_ATTACH"))),
+        "{}",
+        r.report["blocked"]
+    );
+}
+
+// ---------------------------------------------------------------------------------------------
+// Mounts and namespaces
+
+#[test]
+fn unpriv_mount() {
+    both("unpriv_mount", || {
+        case("mount")
+            .run()
+            .refused(EPERM)
+            .blocked("mount", "ERRNO(EPERM)");
+    });
+}
+
+#[test]
+fn umount2() {
+    case("umount2")
+        .run()
+        .refused(EPERM)
+        .blocked("umount2", "ERRNO(EPERM)");
+}
+
+#[test]
+fn unpriv_unshare_newuser() {
+    both("unpriv_unshare_newuser", || {
+        case("unshare_user")
+            .run()
+            .refused(EPERM)
+            .blocked("unshare", "ERRNO(EPERM)");
+    });
+}
+
+#[test]
+fn clone_with_namespace_flags() {
+    case("clone_newuser")
+        .run()
+        .refused(EPERM)
+        .blocked("clone", "ERRNO(EPERM)");
+}
+
+#[test]
+fn unpriv_clone3_with_namespace_flags() {
+    // clone3's flags are in memory the filter cannot read: the profile answers every clone3
+    // with ENOSYS so that libc falls back to clone, whose flags it checks.
+    assert_explain("clone3", &[], &["ERRNO(ENOSYS)"]);
+    both("unpriv_clone3_with_namespace_flags", || {
+        case("clone3_newuser")
+            .run()
+            .refused(ENOSYS)
+            .blocked("clone3", "ERRNO(ENOSYS)");
+    });
+}
+
+#[test]
+fn pivot_root() {
+    case("pivot_root")
+        .run()
+        .refused(EPERM)
+        .blocked("pivot_root", "ERRNO(EPERM)");
+}
+
+#[test]
+fn chroot() {
+    case("chroot")
+        .run()
+        .refused(EPERM)
+        .blocked("chroot", "ERRNO(EPERM)");
+}
+
+// ---------------------------------------------------------------------------------------------
+// Kernel attack surface
+
+#[test]
+fn keyctl() {
+    case("keyctl")
+        .run()
+        .refused(EPERM)
+        .blocked("keyctl", "ERRNO(EPERM)");
+}
+
+#[test]
+fn add_key() {
+    case("add_key")
+        .run()
+        .refused(EPERM)
+        .blocked("add_key", "ERRNO(EPERM)");
+}
+
+#[test]
+fn bpf() {
+    case("bpf")
+        .run()
+        .refused(EPERM)
+        .blocked("bpf", "ERRNO(EPERM)");
+}
+
+#[test]
+fn perf_event_open() {
+    case("perf_event_open")
+        .run()
+        .refused(EPERM)
+        .blocked("perf_event_open", "ERRNO(EPERM)");
+}
+
+#[test]
+fn io_uring_setup() {
+    case("io_uring_setup")
+        .run()
+        .refused(EPERM)
+        .blocked("io_uring_setup", "ERRNO(EPERM)");
+}
+
+#[test]
+fn userfaultfd() {
+    case("userfaultfd")
+        .run()
+        .refused(EPERM)
+        .blocked("userfaultfd", "ERRNO(EPERM)");
+}
+
+#[test]
+fn personality_addr_no_randomize() {
+    assert_explain("personality", &["--arg", "0=0x40000"], &["ERRNO(EPERM)"]);
+    case("personality")
+        .run()
+        .refused(EPERM)
+        .blocked("personality", "ERRNO(EPERM)");
+}
+
+#[test]
+fn open_by_handle_at() {
+    case("open_by_handle_at")
+        .run()
+        .refused(EPERM)
+        .blocked("open_by_handle_at", "ERRNO(EPERM)");
+}
+
+/// This kernel may have no kexec: without the filter the call would fail with ENOSYS, so
+/// EPERM shows the filter answered; `explain` shows the profile's decision either way.
+#[test]
+fn kexec_load() {
+    assert_explain("kexec_load", &[], &["ERRNO(EPERM)"]);
+    assert_explain("kexec_file_load", &[], &["ERRNO(EPERM)"]);
+    case("kexec_load")
+        .run()
+        .refused(EPERM)
+        .blocked("kexec_load", "ERRNO(EPERM)");
+}
+
+/// As for kexec: a kernel without modules answers ENOSYS, the filter EPERM.
+#[test]
+fn init_module() {
+    for name in ["init_module", "finit_module", "delete_module"] {
+        assert_explain(name, &[], &["ERRNO(EPERM)"]);
+    }
+    case("init_module")
+        .run()
+        .refused(EPERM)
+        .blocked("init_module", "ERRNO(EPERM)");
+}
+
+// ---------------------------------------------------------------------------------------------
+// Other ABIs: the plugin filter covers x86_64 only; calls from the i386 and x32 ABIs are a bad
+// architecture and kill the whole process (SIGSYS) even when a second thread makes them.
+//
+// `explain` reports libseccomp's bad-architecture action (KILL_THREAD), as runc and crun
+// install it; `jailwright run` compiles KILL_PROCESS. The cases make the call from a second
+// thread, so a thread-only kill would let the process print ESCAPED and exit 1. A kernel
+// without the x32 ABI answers an x32 number with ENOSYS: SIGSYS there is the filter's.
+
+#[test]
+fn unpriv_x32_abi_is_killed() {
+    assert_explain(
+        "getpid",
+        &["--abi", "x32"],
+        &["KILL", "x32 is not in the filter"],
+    );
+    both("unpriv_x32_abi_is_killed", || {
+        case("x32_getpid").run().killed_by(SIGSYS);
+    });
+}
+
+#[test]
+fn unpriv_int80_i386_abi_is_killed() {
+    assert_explain(
+        "getpid",
+        &["--abi", "x86"],
+        &["KILL", "x86 is not in the filter"],
+    );
+    // Outside the sandbox the call is a harmless getpid: the case returns and says ESCAPED.
+    // Without IA32 emulation it faults (SIGSEGV) before any filter sees it.
+    let bare = Command::new(bin_dir().join(build("int80_getpid")))
+        .output()
+        .expect("run int80_getpid outside the sandbox");
+    if bare.status.code() != Some(1) {
+        return skip(&format!(
+            "int $0x80 does not reach the kernel's i386 entry here ({}): no IA32 emulation",
+            bare.status
+        ));
+    }
+    both("unpriv_int80_i386_abi_is_killed", || {
+        case("int80_getpid").run().killed_by(SIGSYS);
+    });
+}
+
+// ---------------------------------------------------------------------------------------------
+// The terminal
+
+/// `case` with a terminal on stdin (through `script`), or `None` when `script` is missing.
+fn on_terminal(name: &str) -> Option<Case> {
+    if !Path::new("/usr/bin/script").exists() {
+        skip("script (util-linux) not installed: no terminal to try the ioctl on");
+        return None;
+    }
+    // The terminal carries jailwright's own messages too: keep them out of the verdict (the
+    // report still lists every denial).
+    let mut c = case(name).opt(&["--quiet"]);
+    c.pty = true;
+    Some(c)
+}
+
+#[test]
+fn tiocsti_on_the_terminal() {
+    // The plugin runs in a new session, so the terminal on its stdin is not its controlling
+    // terminal: the kernel refuses TIOCSTI with EPERM (or EIO for everyone without
+    // CAP_SYS_ADMIN when dev.tty.legacy_tiocsti is 0).
+    let legacy = fs::read_to_string("/proc/sys/dev/tty/legacy_tiocsti")
+        .map(|s| s.trim() != "0")
+        .unwrap_or(true);
+    let Some(c) = on_terminal("tiocsti") else {
+        return;
+    };
+    c.run()
+        .refused(if legacy { EPERM } else { EIO })
+        .not_seccomp();
+}
+
+#[test]
+fn tiocsctty_steal_the_terminal() {
+    // The terminal is the caller's session's; only CAP_SYS_ADMIN may take it away.
+    let Some(c) = on_terminal("tiocsctty") else {
+        return;
+    };
+    c.run().refused(EPERM).not_seccomp();
+}
+
+// ---------------------------------------------------------------------------------------------
+// The network
+
+#[test]
+fn unpriv_tcp_to_host_loopback() {
+    both("unpriv_tcp_to_host_loopback", || {
+        let listener = TcpListener::bind("127.0.0.1:0").expect("listen on 127.0.0.1");
+        listener.set_nonblocking(true).expect("nonblocking");
+        let port = listener.local_addr().expect("port").port();
+        // The sandbox's loopback is its own: nothing listens there (and without a loopback
+        // there is no route at all).
+        let r = case("tcp_connect").arg(port.to_string()).run();
+        let up = r.layer("network-namespace")["state"] == "enforced";
+        r.refused(if up { ECONNREFUSED } else { ENETUNREACH })
+            .not_seccomp();
+        let accepted = listener.accept();
+        assert!(
+            matches!(&accepted, Err(e) if e.kind() == ErrorKind::WouldBlock),
+            "the host listener saw a connection: {accepted:?}"
+        );
+    });
+}
+
+#[test]
+fn unix_socket_by_host_path() {
+    let dir = Scratch::new("unix");
+    let path = dir.path("host.sock");
+    let listener = UnixListener::bind(&path).expect("bind unix socket");
+    listener.set_nonblocking(true).expect("nonblocking");
+    // Not bound into the sandbox, whose /tmp is a private tmpfs: the path does not exist.
+    case("unix_connect")
+        .arg(path.display().to_string())
+        .run()
+        .refused(ENOENT)
+        .not_seccomp();
+    assert!(matches!(listener.accept(), Err(e) if e.kind() == ErrorKind::WouldBlock));
+}
+
+#[test]
+fn unpriv_unix_socket_abstract() {
+    both("unpriv_unix_socket_abstract", || {
+        let name = marker("abstract");
+        let addr = SocketAddr::from_abstract_name(name.as_bytes()).expect("abstract name");
+        let listener = UnixListener::bind_addr(&addr).expect("bind abstract socket");
+        listener.set_nonblocking(true).expect("nonblocking");
+        // Abstract names belong to the network namespace.
+        case("unix_abstract")
+            .arg(name.clone())
+            .run()
+            .refused(ECONNREFUSED)
+            .not_seccomp();
+        // With the host's network the name resolves; Landlock's scope (ABI 6+) still refuses.
+        let r = case("unix_abstract")
+            .arg(name)
+            .opt(&["--network", "host"])
+            .run();
+        if r.layer("landlock")["state"] == "enforced" {
+            r.refused(EPERM).not_seccomp();
+        } else {
+            skip(&format!(
+                "landlock not fully enforced ({}): abstract sockets with --network host not checked",
+                r.layer("landlock")
+            ));
+        }
+        assert!(matches!(listener.accept(), Err(e) if e.kind() == ErrorKind::WouldBlock));
+    });
+}
+
+#[test]
+fn unpriv_packet_socket() {
+    both("unpriv_packet_socket", || {
+        case("packet_socket")
+            .run()
+            .refused(EPERM)
+            .blocked("socket", "ERRNO(EPERM)");
+    });
+}
+
+// ---------------------------------------------------------------------------------------------
+// Host files
+
+#[test]
+fn unpriv_write_through_ro_bind() {
+    both("unpriv_write_through_ro_bind", || {
+        let dir = Scratch::new("ro");
+        let target = dir.path("target");
+        fs::write(&target, "host data\n").expect("write target");
+        fs::set_permissions(&target, fs::Permissions::from_mode(0o666)).expect("chmod");
+        // World-writable on the host: only the read-only mount stands in the way.
+        case("write_file")
+            .opt(&["--ro-bind", &dir.spec("/in")])
+            .arg("/in/target")
+            .run()
+            .refused(EROFS)
+            .not_seccomp();
+        assert_eq!(fs::read_to_string(&target).expect("read"), "host data\n");
+    });
+}
+
+#[test]
+fn write_outside_the_binds() {
+    let dir = Scratch::new("outside");
+    let target = dir.path("target");
+    fs::write(&target, "host data\n").expect("write target");
+    fs::set_permissions(&target, fs::Permissions::from_mode(0o666)).expect("chmod");
+    // A host path that is not bound does not exist inside.
+    case("write_file")
+        .arg(target.display().to_string())
+        .run()
+        .refused(ENOENT)
+        .not_seccomp();
+    assert_eq!(fs::read_to_string(&target).expect("read"), "host data\n");
+    // The system directories and the root are read-only.
+    let name = marker("created");
+    for parent in ["/etc", "/usr", ""] {
+        let path = format!("{parent}/{name}");
+        let r = case("write_file").arg(path.clone()).run();
+        let leaked = Path::new(&path).exists();
+        if leaked {
+            let _ = fs::remove_file(&path);
+        }
+        assert!(!leaked, "{path} appeared on the host");
+        r.refused(EROFS).not_seccomp();
+    }
+}
+
+#[test]
+fn read_root_only_file() {
+    if !is_root() {
+        return skip("not root: cannot create a file the sandbox user may not read");
+    }
+    let dir = Scratch::new("secret");
+    let secret = dir.path("secret");
+    fs::write(&secret, "root only\n").expect("write secret");
+    fs::set_permissions(&secret, fs::Permissions::from_mode(0o600)).expect("chmod");
+    case("read_file")
+        .opt(&["--ro-bind", &dir.spec("/in")])
+        .arg("/in/secret")
+        .run()
+        .refused(EACCES)
+        .not_seccomp();
+}
+
+// ---------------------------------------------------------------------------------------------
+// Host processes and /proc
+
+#[test]
+fn unpriv_signal_host_process() {
+    both("unpriv_signal_host_process", || {
+        let mut sleeper = Command::new("sleep")
+            .arg("30")
+            .stdin(Stdio::null())
+            .spawn()
+            .expect("spawn sleep");
+        let r = case("kill_host").arg(sleeper.id().to_string()).run();
+        let alive = sleeper.try_wait().expect("try_wait").is_none();
+        let _ = sleeper.kill();
+        let _ = sleeper.wait();
+        r.refused(ESRCH).not_seccomp();
+        assert!(alive, "the host process died");
+    });
+}
+
+#[test]
+fn unpriv_host_processes_invisible() {
+    both("unpriv_host_processes_invisible", || {
+        let r = case("proc_pids").run();
+        // Init and the plugin itself, nothing of the host's.
+        assert_eq!(r.verdict(), "visible pids: 1 2", "{}", r.context());
+        assert_eq!(r.status, 0);
+    });
+}
+
+#[test]
+fn proc_sysrq_trigger() {
+    // A kernel without magic SysRq has no such file, inside or out.
+    let expect = if Path::new("/proc/sysrq-trigger").exists() {
+        EACCES
+    } else {
+        ENOENT
+    };
+    case("proc_write")
+        .arg("/proc/sysrq-trigger")
+        .arg("h")
+        .run()
+        .refused(expect)
+        .not_seccomp();
+}
+
+#[test]
+fn unpriv_proc_sys_kernel() {
+    both("unpriv_proc_sys_kernel", || {
+        for (file, value) in [("hostname", "escaped"), ("core_pattern", "|/tmp/escaped")] {
+            let path = format!("/proc/sys/kernel/{file}");
+            let before = fs::read_to_string(&path).expect("read sysctl");
+            let r = case("proc_write").arg(path.clone()).arg(value).run();
+            assert_eq!(fs::read_to_string(&path).expect("read sysctl"), before);
+            r.refused(EACCES).not_seccomp();
+        }
+    });
+}
+
+// ---------------------------------------------------------------------------------------------
+// Privileges
+
+#[test]
+fn unpriv_setuid_root() {
+    // Inside, only the sandbox user is mapped: uid 0 does not exist there.
+    both("unpriv_setuid_root", || {
+        case("setuid_root").run().refused(EINVAL).not_seccomp();
+    });
+}
+
+#[test]
+fn unpriv_capset_raise() {
+    both("unpriv_capset_raise", || {
+        case("capset_raise").run().refused(EPERM).not_seccomp();
+    });
+}
+
+#[test]
+fn ambient_capability_raise() {
+    case("ambient_raise").run().refused(EPERM).not_seccomp();
+}
+
+// ---------------------------------------------------------------------------------------------
+// Secrets in the host environment
+
+const SECRET: &str = "s3cr3t-value-7f1c2a";
+
+#[test]
+fn unpriv_secret_not_in_environ() {
+    both("unpriv_secret_not_in_environ", || {
+        let r = case("env_secret")
+            .arg(SECRET)
+            .host_env("JW_SECRET", SECRET)
+            .run();
+        assert!(r.verdict().starts_with("not visible: "), "{}", r.context());
+        assert_eq!(r.status, 0);
+    });
+}
+
+#[test]
+fn unpriv_secret_not_in_init_environ() {
+    // Init is a clone of jailwright and still has the host's environment; it is not
+    // dumpable, so the plugin cannot read it through /proc.
+    both("unpriv_secret_not_in_init_environ", || {
+        case("proc1_environ")
+            .arg(SECRET)
+            .host_env("JW_SECRET", SECRET)
+            .run()
+            .refused(EACCES)
+            .not_seccomp();
+    });
+}
+
+// ---------------------------------------------------------------------------------------------
+// Resource bombs
+
+#[test]
+fn unpriv_fork_bomb() {
+    both("unpriv_fork_bomb", || {
+        let _heavy = HEAVY.lock().unwrap_or_else(|e| e.into_inner());
+        let mark = marker("bomb");
+        let r = case("forkbomb")
+            .arg(mark.clone())
+            .opt(&["--pids", "32", "--timeout", "20"])
+            .run();
+        let v = r.verdict();
+        let children: u32 = v
+            .strip_prefix(&format!(
+                "refused: fork errno={} ({}) after ",
+                EAGAIN.0, EAGAIN.1
+            ))
+            .and_then(|rest| rest.strip_suffix(" children"))
+            .and_then(|n| n.parse().ok())
+            .unwrap_or_else(|| panic!("unexpected verdict; {}", r.context()));
+        assert!(children < 32, "{children} children; {}", r.context());
+        assert_eq!(r.status, 0, "{}", r.context());
+        let enforced_by = format!(
+            "{} {}",
+            r.layer("cgroup")["detail"],
+            r.layer("rlimits")["detail"]
+        );
+        assert!(
+            enforced_by.contains("pids.max=32") || enforced_by.contains("nproc=32"),
+            "no pids limit reported: {enforced_by}"
+        );
+        // jailwright returned; the whole tree went with the sandbox.
+        assert_eq!(host_processes_with(&mark), Vec::<String>::new());
+    });
+}
+
+#[test]
+fn unpriv_memory_bomb() {
+    both("unpriv_memory_bomb", || {
+        let _heavy = HEAVY.lock().unwrap_or_else(|e| e.into_inner());
+        let r = case("membomb")
+            .opt(&["--memory", "64m", "--timeout", "20"])
+            .run();
+        let cgroup = r.layer("cgroup");
+        let by_cgroup = cgroup["state"] == "enforced"
+            && cgroup["detail"]
+                .as_str()
+                .is_some_and(|d| d.contains("memory"));
+        if by_cgroup {
+            // The cgroup's OOM killer ends it.
+            r.killed_by(9);
+            assert_eq!(r.report["resources"]["oom_killed"], true, "{}", r.report);
+        } else {
+            // RLIMIT_AS: the allocation fails before 64 MiB are touched.
+            assert!(
+                r.layer("rlimits")["detail"]
+                    .as_str()
+                    .is_some_and(|d| d.contains(&format!("as={}", 64u64 << 20))),
+                "no memory limit reported: {}",
+                r.report["layers"]
+            );
+            let v = r.verdict();
+            let mib: u32 = v
+                .strip_prefix(&format!(
+                    "refused: mmap errno={} ({}) after ",
+                    ENOMEM.0, ENOMEM.1
+                ))
+                .and_then(|rest| rest.strip_suffix(" MiB"))
+                .and_then(|n| n.parse().ok())
+                .unwrap_or_else(|| panic!("unexpected verdict; {}", r.context()));
+            assert!(mib < 64, "{mib} MiB; {}", r.context());
+        }
+    });
+}
+
+#[test]
+fn unpriv_cpu_spinner_times_out() {
+    both("unpriv_cpu_spinner_times_out", || {
+        let _heavy = HEAVY.lock().unwrap_or_else(|e| e.into_inner());
+        let mark = marker("spin");
+        let r = case("spinner")
+            .arg(mark.clone())
+            .opt(&["--timeout", "1"])
+            .run();
+        assert_eq!(r.status, 124, "{}", r.context());
+        assert_eq!(
+            r.report["exit"]["kind"], "timed_out",
+            "{}",
+            r.report["exit"]
+        );
+        assert!(r.stderr.contains("timed out"), "{}", r.context());
+        assert_eq!(host_processes_with(&mark), Vec::<String>::new());
+    });
+}
+
+// ---------------------------------------------------------------------------------------------
+// Legitimate plugins: all of this works under the default profile
+
+fn legit(what: &str) -> Run {
+    let r = case("legit").arg(what).run();
+    assert_ok(&r, what);
+    r
+}
+
+fn assert_ok(r: &Run, what: &str) {
+    assert!(
+        r.verdict().starts_with(&format!("ok: {what}")),
+        "{}",
+        r.context()
+    );
+    assert_eq!(r.status, 0, "{}", r.context());
+    assert_eq!(r.report["profile"], "plugin");
+}
+
+#[test]
+fn unpriv_legit_threads() {
+    both("unpriv_legit_threads", || {
+        let r = legit("threads");
+        assert_eq!(r.verdict(), "ok: threads counted 8000");
+    });
+}
+
+#[test]
+fn unpriv_legit_fork_exec_wait() {
+    both("unpriv_legit_fork_exec_wait", || {
+        legit("fork_exec");
+    });
+}
+
+#[test]
+fn legit_pipes() {
+    legit("pipes");
+}
+
+#[test]
+fn legit_mmap() {
+    legit("mmap");
+}
+
+#[test]
+fn legit_getrandom() {
+    legit("getrandom");
+}
+
+#[test]
+fn legit_clocks() {
+    legit("clocks");
+}
+
+#[test]
+fn legit_tmp_io() {
+    legit("tmp_io");
+}
+
+#[test]
+fn legit_read_ro_bind_input() {
+    let dir = Scratch::new("input");
+    fs::write(dir.path("input"), "rows 3\n").expect("write input");
+    let r = case("legit")
+        .opt(&["--ro-bind", &dir.spec("/in")])
+        .arg("read_input")
+        .arg("/in/input")
+        .run();
+    assert_ok(&r, "read_input");
+    assert_eq!(r.verdict(), "ok: read_input rows 3");
+}
+
+#[test]
+fn unpriv_legit_write_bind_output() {
+    both("unpriv_legit_write_bind_output", || {
+        let dir = Scratch::new("output");
+        let r = case("legit")
+            .opt(&["--bind", &dir.spec("/out")])
+            .arg("write_output")
+            .arg("/out/result")
+            .run();
+        assert_ok(&r, "write_output");
+        assert_eq!(
+            fs::read_to_string(dir.path("result")).expect("output on the host"),
+            "result 42\n"
+        );
+    });
+}
+
+const PYTHON_WORKLOAD: &str = r#"
+import hashlib, json, sqlite3, subprocess, threading
+db = sqlite3.connect("/tmp/plugin.db")
+db.execute("create table t (k text, v integer)")
+db.executemany("insert into t values (?, ?)", [("a", 1), ("b", 2), ("c", 3)])
+db.commit()
+total = db.execute("select sum(v) from t").fetchone()[0]
+digests = []
+lock = threading.Lock()
+def work(i):
+    d = hashlib.sha256(str(i).encode()).hexdigest()
+    with lock:
+        digests.append(d)
+threads = [threading.Thread(target=work, args=(i,)) for i in range(4)]
+for t in threads:
+    t.start()
+for t in threads:
+    t.join()
+child = subprocess.run(["/bin/echo", "child"], capture_output=True, text=True, check=True)
+print(json.dumps({"total": total, "threads": len(digests), "child": child.stdout.strip(),
+                  "sha": hashlib.sha256(b"jailwright").hexdigest()[:8]}))
+"#;
+
+#[test]
+fn unpriv_legit_python_stdlib() {
+    if !Path::new(PYTHON).exists() {
+        return skip("python3 not installed");
+    }
+    both("unpriv_legit_python_stdlib", || {
+        let r = command(&[PYTHON, "-c", PYTHON_WORKLOAD]).run();
+        assert_eq!(r.status, 0, "{}", r.context());
+        let got: Value = serde_json::from_str(r.verdict())
+            .unwrap_or_else(|e| panic!("not JSON ({e}); {}", r.context()));
+        assert_eq!(
+            got,
+            serde_json::json!({"total": 6, "threads": 4, "child": "child", "sha": "9e5501b1"}),
+            "{}",
+            r.context()
+        );
+    });
+}
