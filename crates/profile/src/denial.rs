@@ -142,6 +142,20 @@ fn flags(v: u64, table: &[(u64, &str)]) -> String {
     parts.join("|")
 }
 
+fn clone_flags(v: u64) -> String {
+    let signal = match v & 0xff {
+        0 => None,
+        17 => Some("SIGCHLD".to_string()),
+        n => Some(format!("signal {n}")),
+    };
+    let rest = v & !0xff;
+    match (rest, signal) {
+        (0, Some(sig)) => sig,
+        (_, Some(sig)) => format!("{}|{sig}", flags(rest, CLONE)),
+        (_, None) => flags(rest, CLONE),
+    }
+}
+
 fn lookup(v: u64, table: &[(u64, &str)]) -> String {
     table
         .iter()
@@ -228,7 +242,9 @@ pub fn decode_call(name: &str, a: &[u64; 6]) -> String {
             ),
             a[2].to_string(),
         ],
-        "clone" | "unshare" => vec![flags(a[0], CLONE)],
+        // clone's low byte is the exit signal (CSIGNAL), not a flag.
+        "clone" => vec![clone_flags(a[0])],
+        "unshare" => vec![flags(a[0], CLONE)],
         "personality" if a[0] == 0xffff_ffff => vec!["0xffffffff (query)".into()],
         "personality" => vec![flags(a[0], PERSONALITY)],
         "ioctl" => vec![
@@ -277,6 +293,11 @@ mod tests {
             decode_call("clone", &[0x1000_0000 | 0x0002_0000, 0, 0, 0, 0, 0]),
             "clone(CLONE_NEWNS|CLONE_NEWUSER)"
         );
+        assert_eq!(
+            decode_call("clone", &[0x1000_0000 | 17, 0, 0, 0, 0, 0]),
+            "clone(CLONE_NEWUSER|SIGCHLD)"
+        );
+        assert_eq!(decode_call("clone", &[17, 0, 0, 0, 0, 0]), "clone(SIGCHLD)");
         assert_eq!(
             decode_call("personality", &[0x0040000, 0, 0, 0, 0, 0]),
             "personality(ADDR_NO_RANDOMIZE)"

@@ -126,7 +126,11 @@ pub fn explain(
         arch,
         suggestion: None,
     })?;
-    let nr = match syscall.parse::<u32>() {
+    let number = match syscall.strip_prefix("0x") {
+        Some(hex) => u32::from_str_radix(hex, 16),
+        None => syscall.parse::<u32>(),
+    };
+    let nr = match number {
         Ok(n) => n,
         Err(_) => table
             .lookup(syscall)
@@ -137,14 +141,10 @@ pub fn explain(
             })?,
     };
     let name = table.name(nr).unwrap_or(syscall).to_string();
-    let decision = if arch == Arch::X32 || policy.arch(arch).is_some() {
-        policy.decide(arch, nr, &args)
-    } else {
-        Decision {
-            action: policy.bad_arch,
-            reason: Reason::BadArch,
-        }
-    };
+    // As the filter sees the call: by AUDIT_ARCH token and raw number, so an x32 number
+    // that the profile's x32 table lacks meets runc's stub or the bad-arch action exactly as
+    // the compiled program does.
+    let decision = policy.decide_raw(arch.audit_arch(), nr, &args);
     let deciding = match decision.reason {
         Reason::Rule { source } => Some(source),
         _ => None,
@@ -216,7 +216,7 @@ pub fn explain(
             "{name} on {arch}: ERRNO(ENOSYS) by runc's stub (number {nr} is above {above}, the highest the profile names)"
         ),
         Reason::BadArch => format!(
-            "{name} on {arch}: {} because {arch} is not in the filter",
+            "{name} on {arch}: {} because {arch} is not in the filter (libseccomp's and runc's bad-arch action; `jailwright run` and `jailwright compile` kill the whole process, see --bad-arch)",
             decision.action
         ),
     };
