@@ -875,6 +875,39 @@ fn write_outside_the_binds() {
 }
 
 #[test]
+fn unpriv_setuid_file_in_a_writable_bind() {
+    both("unpriv_setuid_file_in_a_writable_bind", || {
+        for (how, syscall, errno, action) in [
+            ("chmod", "chmod", EPERM, "ERRNO(EPERM)"),
+            ("fchmod", "fchmod", EPERM, "ERRNO(EPERM)"),
+            ("fchmodat", "fchmodat", EPERM, "ERRNO(EPERM)"),
+            ("open", "open", EPERM, "ERRNO(EPERM)"),
+            ("openat", "openat", EPERM, "ERRNO(EPERM)"),
+            ("creat", "creat", EPERM, "ERRNO(EPERM)"),
+            ("mknod", "mknod", EPERM, "ERRNO(EPERM)"),
+            ("openat2", "openat2", ENOSYS, "ERRNO(ENOSYS)"),
+        ] {
+            let out = Scratch::new("suid");
+            case("setuid_file")
+                .opt(&["--bind", &out.spec("/out")])
+                .arg(how)
+                .arg("/out")
+                .run()
+                .refused(errno)
+                .blocked(syscall, action);
+            // Whatever was created, nothing on the host carries a set-id bit.
+            if let Ok(meta) = fs::metadata(out.path("suid")) {
+                assert_eq!(
+                    meta.permissions().mode() & 0o6000,
+                    0,
+                    "{how}: set-id file on the host"
+                );
+            }
+        }
+    });
+}
+
+#[test]
 fn read_root_only_file() {
     if !is_root() {
         return skip("not root: cannot create a file the sandbox user may not read");

@@ -168,7 +168,14 @@ fn catalogue_tiers_have_no_errors() {
         let p = catalogue::get(tier).unwrap().profile();
         for runtime in ["runc", "runc@1.3.3", "crun"] {
             let f = lint(&p, &opts(runtime));
-            assert!(errors(&f).is_empty(), "{tier} {runtime}: {:#?}", errors(&f));
+            let errs: Vec<&Finding> = errors(&f)
+                .into_iter()
+                // plugin answers openat2 with ENOSYS on purpose (its mode is out of seccomp's
+                // sight; see the tier's "setuid and setgid files" step): runc 1.2.8+ needs it
+                // while it starts a container, which the tier's threat model states.
+                .filter(|e| !(tier == "plugin" && e.id == "JW601" && e.message.contains("openat2")))
+                .collect();
+            assert!(errs.is_empty(), "{tier} {runtime}: {errs:#?}");
         }
         let sandbox = LintOptions {
             caps: CapSet::empty(),

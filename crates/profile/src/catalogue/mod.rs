@@ -63,12 +63,12 @@ pub enum Step {
         /// Why.
         reason: &'static str,
     },
-    /// Replace every rule for `name` with `rules`.
+    /// Replace every rule for `names` with `rules`.
     Replace {
         /// The group's name.
         group: &'static str,
-        /// The syscall.
-        name: &'static str,
+        /// The syscalls.
+        names: &'static [&'static str],
         /// The new rules.
         rules: &'static [RuleSpec],
         /// Why.
@@ -105,7 +105,8 @@ impl Step {
     pub fn names(&self) -> Vec<&'static str> {
         match self {
             Step::Remove { names, .. } => names.to_vec(),
-            Step::RemoveArgRule { name, .. } | Step::Replace { name, .. } => vec![name],
+            Step::RemoveArgRule { name, .. } => vec![name],
+            Step::Replace { names, .. } => names.to_vec(),
             Step::Add { rules, .. } => rules.iter().flat_map(|r| r.names.iter().copied()).collect(),
             Step::DropCapGated { .. } | Step::DropSubArches { .. } => Vec::new(),
         }
@@ -151,12 +152,12 @@ impl Step {
             Step::Add { rules, .. } => {
                 p.rules_mut().extend(rules.iter().map(|r| r.to_rule()));
             }
-            Step::Replace { name, rules, .. } => {
+            Step::Replace { names, rules, .. } => {
                 for r in p.rules_mut().iter_mut() {
                     if let Some(list) = r.names.as_mut() {
-                        list.retain(|n| n != name);
+                        list.retain(|n| !names.contains(&n.as_str()));
                     }
-                    if r.name.as_deref() == Some(name) {
+                    if r.name.as_deref().is_some_and(|n| names.contains(&n)) {
                         r.name = None;
                     }
                 }
@@ -389,6 +390,29 @@ const SOCKET_FAMILIES: &[RuleSpec] = &[
     },
 ];
 
+/// `(mode & (S_ISUID | S_ISGID)) == 0`, on the argument that carries the mode.
+const fn no_setid(names: &'static [&'static str], mode_arg: u8) -> RuleSpec {
+    RuleSpec {
+        names,
+        action: Action::Allow,
+        args: match mode_arg {
+            1 => &[(1, Op::MaskedEq, 0o6000, 0)],
+            2 => &[(2, Op::MaskedEq, 0o6000, 0)],
+            _ => &[(3, Op::MaskedEq, 0o6000, 0)],
+        },
+        comment: Some("no setuid or setgid bits in the mode"),
+        includes: Gate::NONE,
+        excludes: Gate::NONE,
+    }
+}
+
+const NO_SETID_MODES: &[RuleSpec] = &[
+    no_setid(&["chmod", "fchmod", "creat", "mknod"], 1),
+    no_setid(&["fchmodat", "fchmodat2", "open", "mknodat"], 2),
+    no_setid(&["openat"], 3),
+    RuleSpec::plain(&["openat2"], Action::Errno(38)),
+];
+
 const PLUGIN: &[Step] = &[
     Step::DropSubArches {
         reason: "a plugin built for the host never needs the i386, x32, arm or s390 compat ABIs; each one is a second syscall table to get right and a classic way around argument filters (int $0x80, the x32 bit), so calls through them are killed as a bad architecture",
@@ -398,15 +422,24 @@ const PLUGIN: &[Step] = &[
     },
     Step::Replace {
         group: "raw and packet sockets",
-        name: "socket",
+        names: &["socket"],
         rules: SOCKET_FAMILIES,
         reason: "raw, packet, vsock, bluetooth, crypto (AF_ALG) and most netlink families are kernel attack surface a plugin never needs; unix, inet and inet6 stream/datagram sockets and route netlink remain",
     },
     Step::Replace {
         group: "clone3",
-        name: "clone3",
+        names: &["clone3"],
         rules: &[RuleSpec::plain(&["clone3"], Action::Errno(38))],
         reason: "clone3 passes its flags in memory where seccomp cannot check them; ENOSYS makes glibc fall back to clone, whose flags are checked",
+    },
+    Step::Replace {
+        group: "setuid and setgid files",
+        names: &[
+            "chmod", "fchmod", "fchmodat", "fchmodat2", "creat", "open", "openat", "mknod",
+            "mknodat", "openat2",
+        ],
+        rules: NO_SETID_MODES,
+        reason: "a plugin that writes a setuid or setgid file into a --bind directory leaves the host an executable that runs with the caller's (or the mapped) uid for anyone who can reach it; modes with S_ISUID or S_ISGID are refused, and openat2, whose mode seccomp cannot see, answers ENOSYS so libc falls back to openat",
     },
     Step::Remove {
         group: "legacy and host-wide interfaces",
@@ -454,8 +487,8 @@ pub const ENTRIES: &[Entry] = &[
     },
     Entry {
         name: "plugin",
-        summary: "the `jailwright run` default: strict, no capability-gated rules, restricted sockets, clone3 -> ENOSYS",
-        threat_model: "untrusted plugins (data-ingest, trading strategies, agent tools) run by `jailwright run` with all capabilities dropped. TIOCSTI is stopped by the sandbox's new session, not by an ioctl rule: an ioctl request filter needs overlapping allow/deny rules whose precedence libseccomp and jailwright would resolve differently",
+        summary: "the `jailwright run` default: strict, native ABI only, no capability-gated rules, restricted sockets, no setuid files, clone3 -> ENOSYS",
+        threat_model: "untrusted plugins (data-ingest, trading strategies, agent tools) run by `jailwright run` with all capabilities dropped. TIOCSTI is stopped by the sandbox's new session, not by an ioctl rule: an ioctl request filter needs overlapping allow/deny rules whose precedence libseccomp and jailwright would resolve differently. openat2 answers ENOSYS (its mode is out of seccomp's sight): in containers, runc 1.2.8+ may need openat2 itself, which `jailwright run --backend` diagnoses and `--on-reject compat` adds, giving up that one check",
         base: Base::Tier("strict"),
         steps: PLUGIN,
     },
