@@ -728,6 +728,51 @@ fn run_docker_backend() {
     let j = json(&std::fs::read_to_string(&report).unwrap());
     assert_eq!(j["backend"], "docker", "{j}");
     assert!(j["layers"].as_array().is_some_and(|l| !l.is_empty()), "{j}");
+    assert_eq!(
+        j["exit"],
+        serde_json::json!({"kind": "code", "code": 5}),
+        "{j}"
+    );
+    // the same shape as the native report
+    let native = d.path("native.json");
+    jw(&[
+        "run",
+        "--report",
+        native.to_str().unwrap(),
+        "--",
+        "/bin/sh",
+        "-c",
+        "exit 5",
+    ])
+    .expect_code(5);
+    let n = json(&std::fs::read_to_string(&native).unwrap());
+    for key in [
+        "profile",
+        "command",
+        "backend",
+        "exit",
+        "exit_code",
+        "layers",
+        "denials",
+        "timings",
+    ] {
+        assert!(
+            j.get(key).is_some() && n.get(key).is_some(),
+            "{key}: {j}\n{n}"
+        );
+    }
+    assert_eq!(j["exit"], n["exit"]);
+    for l in j["layers"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .chain(n["layers"].as_array().unwrap())
+    {
+        assert!(
+            l["layer"].is_string() && l["state"].is_string() && l["detail"].is_string(),
+            "{l}"
+        );
+    }
     // A profile without what runc needs (with no-new-privileges, which jailwright always
     // sets, runc 1.1 loads the filter after its capability drop but before it checks
     // /proc/self/fd with fstatfs): refused with the diagnosis, fixed by compat.

@@ -1,9 +1,11 @@
-//! The run report: the same top-level shape as the native sandbox's.
+//! The run report: the same shape as the native sandbox's (`profile`, `command`,
+//! `backend`, `exit` with a `kind`, `exit_code`, `layers` with a `state`, `denials`,
+//! `timings`), plus what only containers have (`warnings`, `compat_added`).
 //!
 //! ```json
-//! {"backend": "docker", "command": ["/bin/true"],
-//!  "exit": {"code": 0, "signal": null, "timed_out": false},
-//!  "layers": [{"layer": "seccomp", "status": "enforced", "detail": "..."}, ...],
+//! {"profile": "plugin", "command": ["/bin/true"], "backend": "docker",
+//!  "exit": {"kind": "code", "code": 0}, "exit_code": 0,
+//!  "layers": [{"layer": "seccomp", "state": "enforced", "detail": "..."}, ...],
 //!  "denials": [], "warnings": [], "compat_added": [], "timings": {...}}
 //! ```
 
@@ -27,14 +29,16 @@ pub struct Layer {
     /// `seccomp`, `network`, `readonly_rootfs`, `capabilities`, `no_new_privileges`, `user`,
     /// `limits`.
     pub layer: &'static str,
-    /// Its status.
+    /// Its status (`state` in JSON, as in the native report).
+    #[serde(rename = "state")]
     pub status: LayerStatus,
     /// What exactly, or why not.
     pub detail: String,
 }
 
-/// How the command ended.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize)]
+/// How the command ended. In JSON, the native report's shape: `{"kind": "code", "code": N}`,
+/// `{"kind": "signal", "signal": N}` or `{"kind": "timed_out"}`.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub struct ExitInfo {
     /// The exit status jailwright passes on (the command's own; 128+N for signal N; 124 on
     /// timeout; 126/127 cannot execute / not found).
@@ -44,6 +48,25 @@ pub struct ExitInfo {
     pub signal: Option<i32>,
     /// Whether jailwright's timeout stopped it.
     pub timed_out: bool,
+}
+
+impl Serialize for ExitInfo {
+    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        use serde::ser::SerializeMap;
+        let mut m = s.serialize_map(Some(2))?;
+        match (self.timed_out, self.signal) {
+            (true, _) => m.serialize_entry("kind", "timed_out")?,
+            (false, Some(sig)) => {
+                m.serialize_entry("kind", "signal")?;
+                m.serialize_entry("signal", &sig)?;
+            }
+            (false, None) => {
+                m.serialize_entry("kind", "code")?;
+                m.serialize_entry("code", &self.code)?;
+            }
+        }
+        m.end()
+    }
 }
 
 /// Wall-clock time of each phase, in milliseconds.
@@ -68,12 +91,16 @@ pub struct Timings {
 /// The JSON run report.
 #[derive(Clone, Debug, PartialEq, Serialize)]
 pub struct RunReport {
-    /// `docker` or `podman` (the native sandbox writes `native`).
-    pub backend: &'static str,
+    /// The profile as the user named it (`plugin`, `./my.json`).
+    pub profile: String,
     /// The command and its arguments.
     pub command: Vec<String>,
+    /// `docker` or `podman` (the native sandbox writes `native`).
+    pub backend: &'static str,
     /// How it ended.
     pub exit: ExitInfo,
+    /// The exit status jailwright passes on ([`ExitInfo::code`]).
+    pub exit_code: i32,
     /// One entry per hardening layer.
     pub layers: Vec<Layer>,
     /// Blocked syscalls; container runtimes do not expose them, so always empty here.

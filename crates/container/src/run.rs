@@ -1113,13 +1113,15 @@ pub async fn run_async(
     timings.attempts = ctx.timings.attempts;
     timings.total_ms = ms(t0);
     let report = RunReport {
-        backend: backend.name(),
+        profile: opts.profile_name.clone(),
         command: opts.command.clone(),
+        backend: backend.name(),
         exit: ExitInfo {
             code,
             signal,
             timed_out,
         },
+        exit_code: code,
         layers: layers(opts, seccomp_layer, &daemon_warnings),
         denials: Vec::new(),
         warnings,

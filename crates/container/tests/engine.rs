@@ -342,9 +342,11 @@ fn report_has_the_shared_shape() {
     assert_eq!(
         keys,
         [
-            "backend",
+            "profile",
             "command",
+            "backend",
             "exit",
+            "exit_code",
             "layers",
             "denials",
             "warnings",
@@ -352,10 +354,15 @@ fn report_has_the_shared_shape() {
             "timings"
         ]
     );
-    assert_eq!(
-        v["exit"],
-        serde_json::json!({"code": 0, "signal": null, "timed_out": false})
-    );
+    // the native report's exit and layer shapes
+    assert_eq!(v["exit"], serde_json::json!({"kind": "code", "code": 0}));
+    assert_eq!(v["exit_code"], 0);
+    for l in v["layers"].as_array().unwrap() {
+        assert!(
+            ["enforced", "partial", "unavailable"].contains(&l["state"].as_str().unwrap_or("")),
+            "{l}"
+        );
+    }
     let layers: Vec<&str> = v["layers"]
         .as_array()
         .unwrap()
