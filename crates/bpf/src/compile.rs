@@ -28,6 +28,7 @@ use jailwright_profile::policy::{ArchPolicy, Cond, X32_SYSCALL_BIT};
 use jailwright_profile::{Action, Arch, Decision, Op, Policy, Reason};
 
 use crate::emu::{self, Endian, SeccompData};
+use crate::hash::FastMap;
 use crate::insn::{Program, MAX_INSNS, OFF_ARCH, OFF_NR};
 use crate::opt::{self, Ir, Jop};
 use crate::verify::{self, VerifyError};
@@ -42,10 +43,25 @@ pub struct CompileOptions {
     /// a linear chain of ranges and of rules, as a naive compiler would emit.
     pub optimize: bool,
     /// Run the equivalence checker on the result (default true).
+    ///
+    /// Keep it on for every policy that comes from outside the binary (a profile file, a
+    /// merged or patched profile): it is what proves the program decides like the policy.
+    /// The one place it may be off is a built-in profile ([`jailwright_profile::catalogue`])
+    /// resolved for the native sandbox ([`Target::sandbox`](jailwright_profile::Target::sandbox))
+    /// of any architecture, with or without `rewrite_errno_to_notify`: compilation is
+    /// deterministic, and the test `every_builtin_compiles_verified_for_the_sandbox` in this
+    /// module compiles each of those combinations with the checker on, so a program built
+    /// from them at run time is one the checker has already accepted. `jailwright run` relies
+    /// on this for built-in profiles only; [`crate::emu::check`] (the kernel's own checks)
+    /// runs whatever this says.
     pub verify: bool,
     /// Compile every ERRNO decision except runc's ENOSYS stub as USER_NOTIF, for a
     /// supervisor that answers with the policy's errno.
     pub rewrite_errno_to_notify: bool,
+    /// Measure the per-ABI path figures of [`Stats::arches`] (default true). Measuring runs
+    /// the program on every syscall number of every ABI, which costs more than compiling;
+    /// a caller that only installs the program turns it off and gets an empty `arches`.
+    pub stats: bool,
 }
 
 impl Default for CompileOptions {
@@ -55,6 +71,7 @@ impl Default for CompileOptions {
             optimize: true,
             verify: true,
             rewrite_errno_to_notify: false,
+            stats: true,
         }
     }
 }
@@ -225,11 +242,15 @@ pub fn compile(policy: &Policy, options: &CompileOptions) -> Result<Compiled, Co
     } else {
         (Duration::ZERO, 0)
     };
-    let arches = policy
-        .arches
-        .iter()
-        .map(|ap| arch_stats(&program, policy, options, ap, endian, &g.ranges))
-        .collect();
+    let arches = if options.stats {
+        policy
+            .arches
+            .iter()
+            .map(|ap| arch_stats(&program, policy, options, ap, endian, &g.ranges))
+            .collect()
+    } else {
+        Vec::new()
+    };
     Ok(Compiled {
         stats: Stats {
             instructions: program.len(),
@@ -286,9 +307,8 @@ fn arch_stats(
     for nr in spans.iter().flat_map(|&(a, b)| a..=b) {
         count += 1;
         let sp = ap.syscalls.get(&nr);
-        let vectors = verify::arg_vectors(sp, ap.arch.is_64bit_args());
         let mut worst = 0;
-        for args in &vectors {
+        for args in verify::vectors(sp, ap.arch.is_64bit_args()).iter() {
             let (_, n) = emu::run_counted(program, &SeccompData::new(token, nr, *args), endian);
             worst = worst.max(n);
         }
@@ -538,6 +558,11 @@ type Rules = Vec<(Fm, Action)>;
 /// A range with the single-number ranges folded into it: start, node, weight, points.
 type Absorbed = (u32, NodeId, u64, Vec<(u32, NodeId)>);
 
+/// The index of cell `(i, j)`, `i <= j`, of an upper-triangular table stored by columns.
+fn tri(i: usize, j: usize) -> usize {
+    j * (j + 1) / 2 + i
+}
+
 /// Single-number ranges folded into a neighbouring range as a `jeq`.
 const POINTS_PER_RANGE: usize = 1;
 /// Argument-checked ranges weigh an extra 1/this of the total, to sit high in the tree.
@@ -551,9 +576,9 @@ struct Gen<'a> {
     options: &'a CompileOptions,
     endian: Endian,
     nodes: Vec<Node>,
-    index: HashMap<Node, NodeId>,
-    leaves: HashMap<Leaf, NodeId>,
-    memo: HashMap<(Rules, Action), NodeId>,
+    index: FastMap<Node, NodeId>,
+    leaves: FastMap<Leaf, NodeId>,
+    memo: FastMap<(Rules, Action), NodeId>,
     budget: usize,
     contributors: Vec<Contributor>,
     ranges: HashMap<u32, usize>,
@@ -568,9 +593,9 @@ impl<'a> Gen<'a> {
             options,
             endian,
             nodes: Vec::new(),
-            index: HashMap::new(),
-            leaves: HashMap::new(),
-            memo: HashMap::new(),
+            index: FastMap::default(),
+            leaves: FastMap::default(),
+            memo: FastMap::default(),
             budget: 0,
             contributors: Vec::new(),
             ranges: HashMap::new(),
@@ -657,6 +682,17 @@ impl<'a> Gen<'a> {
         let Some(sp) = ap.syscalls.get(&nr) else {
             return (Leaf::Act(fallback), None);
         };
+        // Most numbers are decided by their first rule alone: no rule list to build.
+        match sp.rules.first() {
+            None => return (Leaf::Act(fallback), Some((ap.arch, sp.name))),
+            Some(r) if r.conds.is_empty() => {
+                return (
+                    Leaf::Act(self.options.map(r.action)),
+                    Some((ap.arch, sp.name)),
+                )
+            }
+            Some(_) => {}
+        }
         let mut rules = Vec::new();
         for r in &sp.rules {
             rules.push((r.conds.clone(), self.options.map(r.action)));
@@ -677,8 +713,7 @@ impl<'a> Gen<'a> {
     }
 
     fn token_tree(&mut self, token: u32) -> NodeId {
-        let mut bounds: BTreeSet<u32> = BTreeSet::new();
-        bounds.insert(0);
+        let mut bounds: Vec<u32> = vec![0];
         let x86 = token == Arch::X86_64.audit_arch();
         let mut domains: Vec<(u32, u32, u64)> = Vec::new();
         for ap in self
@@ -688,13 +723,13 @@ impl<'a> Gen<'a> {
             .filter(|a| a.arch.audit_arch() == token)
         {
             for &nr in ap.syscalls.keys() {
-                bounds.insert(nr);
+                bounds.push(nr);
                 if let Some(n) = nr.checked_add(1) {
-                    bounds.insert(n);
+                    bounds.push(n);
                 }
             }
             if let Some(n) = ap.enosys_above.and_then(|a| a.checked_add(1)) {
-                bounds.insert(n);
+                bounds.push(n);
             }
             // x32 numbers count only per range: x86_64 calls are what a container makes.
             let w = if ap.arch == Arch::X32 { 0 } else { 16 };
@@ -703,7 +738,9 @@ impl<'a> Gen<'a> {
         if x86 {
             bounds.extend([0x4000_0000, 0x8000_0000, 0xc000_0000, u32::MAX]);
         }
-        let starts: Vec<u32> = bounds.into_iter().collect();
+        bounds.sort_unstable();
+        bounds.dedup();
+        let starts = bounds;
         let mut iv: Vec<(u32, NodeId, u64)> = Vec::new();
         for (i, &s) in starts.iter().enumerate() {
             let e = starts.get(i + 1).map_or(u32::MAX, |n| n - 1);
@@ -1015,25 +1052,26 @@ impl<'a> Gen<'a> {
         for i in 0..n {
             pre[i + 1] = pre[i] + iv[i].2;
         }
-        let mut cost = vec![0u64; n * n];
-        let mut root = vec![0usize; n * n];
+        // Only cells i <= j are used: store the triangle, not the square.
+        let mut cost = vec![0u64; tri(n - 1, n - 1) + 1];
+        let mut root = vec![0usize; tri(n - 1, n - 1) + 1];
         for len in 2..=n {
             for i in 0..=n - len {
                 let j = i + len - 1;
                 let (lo, hi) = if len == 2 {
                     (j, j)
                 } else {
-                    (root[i * n + j - 1], root[(i + 1) * n + j])
+                    (root[tri(i, j - 1)], root[tri(i + 1, j)])
                 };
                 let mut best = (u64::MAX, lo);
                 for r in lo..=hi {
-                    let c = cost[i * n + r - 1] + cost[r * n + j];
+                    let c = cost[tri(i, r - 1)] + cost[tri(r, j)];
                     if c < best.0 {
                         best = (c, r);
                     }
                 }
-                cost[i * n + j] = best.0 + pre[j + 1] - pre[i];
-                root[i * n + j] = best.1;
+                cost[tri(i, j)] = best.0 + pre[j + 1] - pre[i];
+                root[tri(i, j)] = best.1;
             }
         }
         self.build_weighted(iv, &root, 0, n - 1)
@@ -1049,8 +1087,7 @@ impl<'a> Gen<'a> {
         if i == j {
             return iv[i].1;
         }
-        let n = iv.len();
-        let r = root[i * n + j];
+        let r = root[tri(i, j)];
         let t = self.build_weighted(iv, root, r, j);
         let f = self.build_weighted(iv, root, i, r - 1);
         self.test_k(OFF_NR, Jop::Ge, iv[r].0, t, f)
@@ -1123,5 +1160,51 @@ impl<'a> Gen<'a> {
             }
         }
         code
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use jailwright_profile::{catalogue, resolve, Arch, Target};
+
+    use super::{compile, CompileOptions};
+
+    /// The proof `jailwright run` leans on when it compiles a built-in profile without the
+    /// checker (see [`CompileOptions::verify`]): every built-in, resolved for the sandbox on
+    /// every architecture, with and without the notify rewrite, compiles to a program the
+    /// equivalence checker accepts, and the unchecked compile gives the same program.
+    #[test]
+    fn every_builtin_compiles_verified_for_the_sandbox() {
+        for e in catalogue::ENTRIES {
+            let profile = e.profile();
+            for arch in Arch::ALL {
+                let policy = resolve(&profile, &Target::sandbox(arch));
+                for rewrite in [false, true] {
+                    let checked = CompileOptions {
+                        rewrite_errno_to_notify: rewrite,
+                        stats: false,
+                        ..CompileOptions::default()
+                    };
+                    let c = compile(&policy, &checked).unwrap_or_else(|err| {
+                        panic!("{} on {arch} (notify rewrite {rewrite}): {err}", e.name)
+                    });
+                    assert!(
+                        c.stats.verified_inputs > 0,
+                        "{} on {arch}: nothing verified",
+                        e.name
+                    );
+                    let unchecked = CompileOptions {
+                        verify: false,
+                        ..checked
+                    };
+                    let u = compile(&policy, &unchecked).expect("compiles");
+                    assert_eq!(
+                        u.program, c.program,
+                        "{} on {arch} (notify rewrite {rewrite}): the unchecked compile differs",
+                        e.name
+                    );
+                }
+            }
+        }
     }
 }

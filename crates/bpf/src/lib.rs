@@ -25,6 +25,7 @@
 pub mod compile;
 pub mod disasm;
 pub mod emu;
+mod hash;
 pub mod insn;
 pub mod opt;
 pub mod verify;

@@ -7,8 +7,7 @@
 //! [`Program`], turning jumps longer than 255 into a copy of the target `ret` (free on the
 //! path) or a `ja` trampoline.
 
-use std::collections::HashMap;
-
+use crate::hash::FastMap;
 use crate::insn::{op, Insn, Program};
 
 /// A comparison a conditional jump makes between A and the constant.
@@ -114,13 +113,14 @@ impl Ir {
     }
 
     /// The instructions that may run next.
-    fn succs(&self, i: usize) -> Vec<usize> {
-        match *self {
-            Ir::Ld(_) | Ir::And(_) => vec![i + 1],
-            Ir::Jmp { jt, jf, .. } => vec![jt, jf],
-            Ir::Ja(t) => vec![t],
-            Ir::Ret(_) => vec![],
-        }
+    fn succs(&self, i: usize) -> impl Iterator<Item = usize> {
+        let (s, n) = match *self {
+            Ir::Ld(_) | Ir::And(_) => ([i + 1, 0], 1),
+            Ir::Jmp { jt, jf, .. } => ([jt, jf], 2),
+            Ir::Ja(t) => ([t, 0], 1),
+            Ir::Ret(_) => ([0, 0], 0),
+        };
+        s.into_iter().take(n)
     }
 }
 
@@ -261,7 +261,7 @@ pub fn eliminate_loads(code: &mut Vec<Ir>) -> bool {
 pub fn merge_tails(code: &mut [Ir]) -> bool {
     let n = code.len();
     let mut class = vec![0usize; n];
-    let mut ids: HashMap<(u8, u32, u32, usize, usize), usize> = HashMap::new();
+    let mut ids: FastMap<(u8, u32, u32, usize, usize), usize> = FastMap::default();
     let mut rep: Vec<usize> = Vec::new();
     for i in (0..n).rev() {
         let key = match code[i] {

@@ -14,6 +14,7 @@
 //!   assignment that satisfies the rule, so AND-ed conditions are exercised together;
 //! - a few foreign arch tokens, which must get the bad-arch action.
 
+use std::borrow::Cow;
 use std::collections::BTreeSet;
 
 use jailwright_profile::policy::{Cond, SyscallPolicy, X32_SYSCALL_BIT};
@@ -85,15 +86,25 @@ fn interesting(c: &Cond, out: &mut BTreeSet<u64>) {
     }
 }
 
+/// The argument vectors [`arg_vectors`] gives a syscall no rule names.
+pub const NO_RULE_VECTORS: [[u64; 6]; 2] = [[0; 6], [u64::MAX; 6]];
+
 /// The argument vectors tried for one syscall's rules (just zeros and all-ones without
-/// rules). `wide`: the ABI has 64-bit arguments (the values are the same either way; a
-/// 32-bit ABI's program must ignore the high words, which the vectors vary too).
+/// rules), sorted and without repeats. `wide`: the ABI has 64-bit arguments (the values are
+/// the same either way; a 32-bit ABI's program must ignore the high words, which the vectors
+/// vary too).
 pub fn arg_vectors(sp: Option<&SyscallPolicy>, wide: bool) -> Vec<[u64; 6]> {
+    vectors(sp, wide).into_owned()
+}
+
+/// [`arg_vectors`] without an allocation for the common case: a syscall whose rules test no
+/// argument (or that no rule names) gets [`NO_RULE_VECTORS`].
+pub(crate) fn vectors(sp: Option<&SyscallPolicy>, wide: bool) -> Cow<'static, [[u64; 6]]> {
     let _ = wide;
-    let mut out: BTreeSet<[u64; 6]> = BTreeSet::from([[0; 6], [u64::MAX; 6]]);
-    let Some(sp) = sp else {
-        return out.into_iter().collect();
+    let Some(sp) = sp.filter(|sp| sp.rules.iter().any(|r| !r.conds.is_empty())) else {
+        return Cow::Borrowed(&NO_RULE_VECTORS);
     };
+    let mut out: Vec<[u64; 6]> = NO_RULE_VECTORS.to_vec();
     let mut cands: [BTreeSet<u64>; 6] = Default::default();
     for r in &sp.rules {
         for c in &r.conds {
@@ -114,17 +125,24 @@ pub fn arg_vectors(sp: Option<&SyscallPolicy>, wide: bool) -> Vec<[u64; 6]> {
         }
         bases.push(base);
     }
+    // Equal bases give equal vectors.
+    bases.sort_unstable();
+    bases.dedup();
+    let per_base = 1 + cands.iter().map(BTreeSet::len).sum::<usize>();
+    out.reserve(bases.len() * per_base);
     for base in bases {
-        out.insert(base);
+        out.push(base);
         for (i, vals) in cands.iter().enumerate() {
             for &v in vals {
                 let mut a = base;
                 a[i] = v;
-                out.insert(a);
+                out.push(a);
             }
         }
     }
-    out.into_iter().collect()
+    out.sort_unstable();
+    out.dedup();
+    Cow::Owned(out)
 }
 
 /// Checks `program` against `policy` on the generated inputs; returns how many it ran.
@@ -155,7 +173,7 @@ pub fn verify(
     }
     let mut inputs = 0;
     for &token in &tokens {
-        let mut nrs: BTreeSet<u32> = BTreeSet::from([
+        let mut nrs: Vec<u32> = Vec::from([
             0,
             0x3fff_ffff,
             0x4000_0000,
@@ -167,7 +185,7 @@ pub fn verify(
             u32::MAX - 1,
             u32::MAX,
         ]);
-        let add_span = |a: u32, b: u32, nrs: &mut BTreeSet<u32>| {
+        let add_span = |a: u32, b: u32, nrs: &mut Vec<u32>| {
             nrs.extend(a.saturating_sub(1)..=b.saturating_add(16));
         };
         for ap in policy
@@ -190,11 +208,13 @@ pub fn verify(
                 add_span(a, b, &mut nrs);
             }
         }
+        nrs.sort_unstable();
+        nrs.dedup();
         for nr in nrs {
             let abi = abi_for(policy, options, token, nr).ok();
             let sp = abi.and_then(|ap| ap.syscalls.get(&nr));
             let wide = abi.is_some_and(|ap| ap.arch.is_64bit_args());
-            for args in arg_vectors(sp, wide) {
+            for &args in vectors(sp, wide).iter() {
                 inputs += 1;
                 check_one(
                     program,

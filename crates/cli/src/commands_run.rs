@@ -332,7 +332,13 @@ fn run_native(a: &RunArgs) -> Result<u8, Failure> {
         };
         write_atomic(path, json(&r)?.as_bytes())?;
     }
-    Ok(exit_status(outcome.exit_code()))
+    let code = exit_status(outcome.exit_code());
+    // The process exits next. Freeing the policy and the profile (thousands of small
+    // allocations, on pages the sandbox shared copy-on-write) would only fault those pages
+    // back in to update the allocator's lists.
+    std::mem::forget(policy);
+    std::mem::forget(profile);
+    Ok(code)
 }
 
 /// A sandbox error as a failure: bad options are usage errors (exit 2), the rest could not
