@@ -33,6 +33,9 @@ use crate::insn::{Program, MAX_INSNS, OFF_ARCH, OFF_NR};
 use crate::opt::{self, Ir, Jop};
 use crate::verify::{self, VerifyError};
 
+/// The errno that tells libc a syscall does not exist (and to fall back).
+const ENOSYS: u16 = 38;
+
 /// How to compile.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub struct CompileOptions {
@@ -55,8 +58,10 @@ pub struct CompileOptions {
     /// on this for built-in profiles only; [`crate::emu::check`] (the kernel's own checks)
     /// runs whatever this says.
     pub verify: bool,
-    /// Compile every ERRNO decision except runc's ENOSYS stub as USER_NOTIF, for a
-    /// supervisor that answers with the policy's errno.
+    /// Compile every ERRNO decision as USER_NOTIF, for a supervisor that answers with the
+    /// policy's errno, except ENOSYS answers (runc's stub, and rules such as clone3 -> ENOSYS):
+    /// those tell libc to fall back to an older call, come on every thread start, and are not
+    /// denials anyone acts on, so they stay in the filter and cost no round trip.
     pub rewrite_errno_to_notify: bool,
     /// Measure the per-ABI path figures of [`Stats::arches`] (default true). Measuring runs
     /// the program on every syscall number of every ABI, which costs more than compiling;
@@ -96,7 +101,7 @@ impl CompileOptions {
 
     fn map(&self, a: Action) -> Action {
         match a {
-            Action::Errno(_) if self.rewrite_errno_to_notify => Action::Notify,
+            Action::Errno(e) if self.rewrite_errno_to_notify && e != ENOSYS => Action::Notify,
             a => a,
         }
     }
