@@ -6,7 +6,7 @@ jailwright_bin() {
         printf '%s\n' "$JAILWRIGHT"
         return
     fi
-    cargo build --release -q -p jailwright >&2
+    cargo build --release -q -p jailwright </dev/null >&2
     printf '%s\n' "$PWD/target/release/jailwright"
 }
 

@@ -423,7 +423,7 @@ async fn probe_async(
             }
         }
         for alt in &mode.alternatives {
-            warnings.push(format!("{setting}: the runtime needs one of {} (or the budget ran out while bisecting them)", alt.join(", ")));
+            warnings.push(format!("{setting}: the runtime needs at least one of {} (removing them all stops it; the patch allows them all)", alt.join(", ")));
         }
         modes.push(mode);
     }
