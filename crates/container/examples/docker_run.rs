@@ -2,7 +2,7 @@
 //! equivalent flags, same image, same command (`/bin/true`), N runs each, interleaved.
 //!
 //! ```text
-//! cargo run --release -p jailwright-container --example bench [-- N]
+//! cargo run --release -p jailwright-container --example docker_run [-- N]
 //! ```
 
 use std::time::{Duration, Instant};
