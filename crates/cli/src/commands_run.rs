@@ -4,7 +4,7 @@ use std::collections::BTreeMap;
 use std::ffi::OsString;
 use std::fmt::Write as _;
 use std::path::Path;
-use std::sync::{Arc, Mutex};
+use std::sync::{Arc, Mutex, OnceLock};
 use std::time::Duration;
 
 use jailwright_bpf::{compile, CompileOptions};
@@ -19,6 +19,7 @@ use serde::Serialize;
 use crate::args::{Backend, Format, NetworkArg, OnReject, RunArgs, SandboxArgs};
 use crate::commands::load;
 use crate::output::{emit, json, write_atomic, Table};
+use crate::prebuilt;
 use crate::{Failure, EXIT_FINDINGS};
 
 /// Exit status when the sandbox or container could not be set up.
@@ -228,28 +229,44 @@ fn run_native(a: &RunArgs) -> Result<u8, Failure> {
             "--on-reject applies to --backend docker or podman",
         ));
     }
-    let profile = load(&a.profile)?;
     let host = Arch::host();
-    let policy = Arc::new(resolve(&profile, &Target::sandbox(host)));
     let notify = user_notif_available();
-    // A built-in profile for the sandbox target is proved by the test suite on every arch
-    // with and without the notify rewrite (see `CompileOptions::verify`); anything else is
-    // checked here, before it is installed.
-    let builtin = jailwright_profile::catalogue::get(&a.profile).is_some();
-    let options = CompileOptions {
-        rewrite_errno_to_notify: notify.is_ok(),
-        verify: !builtin,
-        stats: false,
-        ..CompileOptions::default()
+    let builtin = jailwright_profile::catalogue::get(&a.profile);
+    // The profile and its policy: derived now for a file (to check and compile it), and for a
+    // built-in only when something needs them (a denial to answer or explain).
+    let loaded: Arc<OnceLock<(Profile, Policy)>> = Arc::new(OnceLock::new());
+    let precompiled = match (builtin, &notify) {
+        (Some(_), Ok(())) => prebuilt::get(&a.profile, host),
+        _ => None,
     };
-    let compiled =
-        compile(&policy, &options).map_err(|e| Failure::usage(format!("{}: {e}", a.profile)))?;
-    let mut b = sandbox_builder(&a.sandbox, &a.command)?.seccomp(compiled.program);
+    let program = match precompiled {
+        Some(p) => p,
+        None => {
+            let profile = load(&a.profile)?;
+            let policy = resolve(&profile, &Target::sandbox(host));
+            // A built-in profile for the sandbox target is proved by the test suite on every
+            // arch with and without the notify rewrite (see `CompileOptions::verify`);
+            // anything else is checked here, before it is installed.
+            let options = CompileOptions {
+                rewrite_errno_to_notify: notify.is_ok(),
+                verify: builtin.is_none(),
+                stats: false,
+                ..CompileOptions::default()
+            };
+            let compiled = compile(&policy, &options)
+                .map_err(|e| Failure::usage(format!("{}: {e}", a.profile)))?;
+            let _ = loaded.set((profile, policy));
+            compiled.program
+        }
+    };
+    let mut b = sandbox_builder(&a.sandbox, &a.command)?.seccomp(program);
     if notify.is_ok() {
-        let p = Arc::clone(&policy);
+        let cell = Arc::clone(&loaded);
+        let name = a.profile.clone();
         b = b.on_notify(move |n| {
             // Answer with exactly what the profile says, so the plugin sees no difference.
-            match p.decide_raw(n.arch, n.nr as u32, &n.args).action {
+            let (_, policy) = derived(&cell, &name, host);
+            match policy.decide_raw(n.arch, n.nr as u32, &n.args).action {
                 Action::Errno(e) => Response::Errno(i32::from(e)),
                 _ => Response::Errno(1),
             }
@@ -265,8 +282,9 @@ fn run_native(a: &RunArgs) -> Result<u8, Failure> {
         .iter()
         .filter_map(|d| {
             let nr = d.nr as u32;
-            let arch = abi_of(&policy, d.arch, nr)?;
-            let x = explain_denial(&a.profile, &profile, &policy, arch, nr, &d.args);
+            let (profile, policy) = derived(&loaded, &a.profile, host);
+            let arch = abi_of(policy, d.arch, nr)?;
+            let x = explain_denial(&a.profile, profile, policy, arch, nr, &d.args);
             Some(Blocked {
                 arch,
                 nr,
@@ -336,9 +354,23 @@ fn run_native(a: &RunArgs) -> Result<u8, Failure> {
     // The process exits next. Freeing the policy and the profile (thousands of small
     // allocations, on pages the sandbox shared copy-on-write) would only fault those pages
     // back in to update the allocator's lists.
-    std::mem::forget(policy);
-    std::mem::forget(profile);
+    std::mem::forget(loaded);
     Ok(code)
+}
+
+/// The profile and policy of `name`, derived on first use (a built-in run from its precompiled
+/// program derives them only when a denial needs answering or explaining).
+fn derived<'a>(
+    cell: &'a OnceLock<(Profile, Policy)>,
+    name: &str,
+    host: Arch,
+) -> &'a (Profile, Policy) {
+    cell.get_or_init(|| {
+        let profile = jailwright_profile::catalogue::get(name)
+            .map_or_else(|| Profile::new(Action::Errno(1)), |e| e.profile());
+        let policy = resolve(&profile, &Target::sandbox(host));
+        (profile, policy)
+    })
 }
 
 /// A sandbox error as a failure: bad options are usage errors (exit 2), the rest could not

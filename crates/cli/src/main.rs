@@ -8,6 +8,7 @@ mod commands_bpf;
 mod commands_lint;
 mod commands_run;
 mod output;
+mod prebuilt;
 
 use std::ffi::OsString;
 use std::process::ExitCode;
