@@ -6,6 +6,8 @@
 
 #[path = "../tests/support/libseccomp_ffi.rs"]
 mod ffi;
+#[path = "../tests/support/install.rs"]
+mod support_install;
 
 use std::time::Instant;
 
@@ -35,28 +37,6 @@ fn path(p: &Program, nr: u32) -> usize {
     .1
 }
 
-fn install(p: &Program) {
-    let mut f: Vec<libc::sock_filter> = p
-        .insns
-        .iter()
-        .map(|i| libc::sock_filter {
-            code: i.code,
-            jt: i.jt,
-            jf: i.jf,
-            k: i.k,
-        })
-        .collect();
-    let prog = libc::sock_fprog {
-        len: f.len() as u16,
-        filter: f.as_mut_ptr(),
-    };
-    // SAFETY: valid prctl/seccomp arguments; `f` outlives the call.
-    unsafe {
-        assert_eq!(libc::prctl(libc::PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0), 0);
-        assert_eq!(libc::syscall(libc::SYS_seccomp, 1, 0, &prog as *const _), 0);
-    }
-}
-
 const CALLS: &[(&str, i64, [u64; 3])] = &[
     ("getppid", libc::SYS_getppid, [0, 0, 0]),
     (
@@ -82,7 +62,7 @@ fn time_calls(filter: Option<&Program>, iters: u32) -> Vec<f64> {
     let pid = unsafe { libc::fork() };
     if pid == 0 {
         if let Some(p) = filter {
-            install(p);
+            assert!(support_install::install(p), "install the filter");
         }
         let mut out = Vec::new();
         for &(_, nr, a) in CALLS {

@@ -7,33 +7,9 @@ use jailwright_bpf::emu::{self, SeccompData};
 use jailwright_bpf::{compile, CompileOptions, Program};
 use jailwright_profile::{catalogue, resolve, Action, Arch, Target};
 
-fn install(p: &Program) -> bool {
-    let mut filters: Vec<libc::sock_filter> = p
-        .insns
-        .iter()
-        .map(|i| libc::sock_filter {
-            code: i.code,
-            jt: i.jt,
-            jf: i.jf,
-            k: i.k,
-        })
-        .collect();
-    let prog = libc::sock_fprog {
-        len: filters.len() as u16,
-        filter: filters.as_mut_ptr(),
-    };
-    // SAFETY: prctl and seccomp with valid arguments; `prog` points at `filters`, which lives
-    // across the call (the kernel copies it).
-    unsafe {
-        libc::prctl(libc::PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0) == 0
-            && libc::syscall(
-                libc::SYS_seccomp,
-                1, /* SET_MODE_FILTER */
-                0,
-                &prog as *const _,
-            ) == 0
-    }
-}
+#[path = "support/install.rs"]
+mod support_install;
+use support_install::install;
 
 /// Calls `nr` and returns `-errno` or the result.
 fn call(nr: i64, a0: u64) -> i64 {
