@@ -717,26 +717,10 @@ pub fn doctor(
         }
         return Ok(0);
     }
-    let mut checks = container::doctor(&container::DoctorOptions {
+    let checks = container::doctor(&container::DoctorOptions {
         backend: backend_for(backend),
+        landlock_abi: Some(sandbox::landlock_abi()),
     });
-    // The kernel answers for Landlock directly, securityfs or not.
-    if let Some(c) = checks.iter_mut().find(|c| c.name == "landlock") {
-        match sandbox::landlock_abi() {
-            Ok(abi) => {
-                c.status = container::CheckStatus::Ok;
-                c.detail = format!(
-                    "ABI {abi} (asked with landlock_create_ruleset): the native sandbox confines writes to /tmp and --bind targets"
-                );
-                c.advice.clear();
-            }
-            Err(why) => {
-                c.status = container::CheckStatus::Warn;
-                c.detail = why;
-                c.advice = "the native sandbox runs without Landlock and reports it; `--require landlock` makes that an error".into();
-            }
-        }
-    }
     if format == Format::Json {
         emit(None, json(&checks)?.as_bytes())?;
     } else {

@@ -56,6 +56,11 @@ fn check(
 pub struct DoctorOptions {
     /// The container engine to check as well (None: the host only, for the native sandbox).
     pub backend: Option<Backend>,
+    /// The kernel's answer to the Landlock version query (`landlock_create_ruleset` with
+    /// `LANDLOCK_CREATE_RULESET_VERSION`: the ABI, or why there is none), when the caller can
+    /// ask it; this crate makes no syscalls of its own, so without it the doctor reads the
+    /// active LSMs from securityfs instead.
+    pub landlock_abi: Option<Result<u32, String>>,
 }
 
 fn read(path: &str) -> Option<String> {
@@ -64,7 +69,7 @@ fn read(path: &str) -> Option<String> {
         .map(|s| s.trim().to_string())
 }
 
-fn host_checks(root: &Path) -> Vec<Check> {
+fn host_checks(root: &Path, landlock_abi: Option<&Result<u32, String>>) -> Vec<Check> {
     let p = |rel: &str| {
         root.join(rel.trim_start_matches('/'))
             .to_string_lossy()
@@ -198,8 +203,21 @@ fn host_checks(root: &Path) -> Vec<Check> {
         advice,
     });
 
-    // Landlock.
-    v.push(match read(&p("/sys/kernel/security/lsm")) {
+    // Landlock: the kernel's own answer when we have it, else the active LSMs.
+    v.push(match (landlock_abi, read(&p("/sys/kernel/security/lsm"))) {
+        (Some(Ok(abi)), _) => check(
+            "landlock",
+            CheckStatus::Ok,
+            format!("ABI {abi} (asked with landlock_create_ruleset): the native sandbox confines writes to /tmp and --bind targets"),
+            "",
+        ),
+        (Some(Err(why)), _) => check(
+            "landlock",
+            CheckStatus::Warn,
+            why.clone(),
+            "the native sandbox runs without Landlock and reports it; `--require landlock` makes that an error",
+        ),
+        (None, lsm) => match lsm {
         Some(l) if l.split(',').any(|x| x == "landlock") => check(
             "landlock",
             CheckStatus::Ok,
@@ -218,6 +236,7 @@ fn host_checks(root: &Path) -> Vec<Check> {
             "cannot read /sys/kernel/security/lsm (securityfs not mounted)",
             "mount -t securityfs securityfs /sys/kernel/security to check",
         ),
+        },
     });
 
     // cgroups.
@@ -499,7 +518,7 @@ async fn backend_checks(backend: &Backend) -> Vec<Check> {
 
 /// Runs every check for the host and, when given, the backend.
 pub fn doctor(opts: &DoctorOptions) -> Vec<Check> {
-    let mut v = host_checks(Path::new("/"));
+    let mut v = host_checks(Path::new("/"), opts.landlock_abi.as_ref());
     if let Some(b) = &opts.backend {
         match block_on(backend_checks(b)) {
             Ok(c) => v.extend(c),
@@ -621,7 +640,7 @@ mod tests {
         );
         w("sys/kernel/security/lsm", "lockdown,capability,apparmor\n");
         w("proc/self/mountinfo", "31 23 0:28 / /sys/fs/cgroup rw - tmpfs tmpfs rw\n32 31 0:29 / /sys/fs/cgroup/memory rw - cgroup cgroup rw,memory\n41 31 0:38 / /sys/fs/cgroup/unified rw - cgroup2 cgroup2 rw\n");
-        let checks = host_checks(&dir);
+        let checks = host_checks(&dir, None);
         let get = |n: &str| checks.iter().find(|c| c.name == n).unwrap().clone();
         assert_eq!(get("kernel").status, CheckStatus::Ok);
         assert_eq!(get("seccomp filter").status, CheckStatus::Ok);
@@ -629,6 +648,24 @@ mod tests {
         assert_eq!(get("seccomp action cache").status, CheckStatus::Warn);
         assert_eq!(get("user namespaces").status, CheckStatus::Fail);
         assert_eq!(get("landlock").status, CheckStatus::Warn);
+        // The kernel's own answer wins over securityfs.
+        let with = |abi: Result<u32, String>| {
+            host_checks(&dir, Some(&abi))
+                .into_iter()
+                .find(|c| c.name == "landlock")
+                .unwrap()
+        };
+        let ok = with(Ok(7));
+        assert_eq!(
+            (ok.status, ok.detail.starts_with("ABI 7")),
+            (CheckStatus::Ok, true),
+            "{ok:?}"
+        );
+        let off = with(Err("not enabled at boot".into()));
+        assert_eq!(
+            (off.status, off.detail.as_str()),
+            (CheckStatus::Warn, "not enabled at boot")
+        );
         let cg = get("cgroups");
         assert!(cg.detail.starts_with("v1/hybrid"), "{}", cg.detail);
         let _ = std::fs::remove_dir_all(&dir);

@@ -411,6 +411,7 @@ fn daemon_down_is_a_quick_clear_error() {
     assert!(t.elapsed() < Duration::from_secs(3), "{:?}", t.elapsed());
     let checks = doctor(&DoctorOptions {
         backend: Some(missing),
+        ..DoctorOptions::default()
     });
     assert!(checks
         .iter()
@@ -420,7 +421,10 @@ fn daemon_down_is_a_quick_clear_error() {
 #[test]
 fn doctor_reports_this_host() {
     let Some((b, _)) = docker() else { return };
-    let checks = doctor(&DoctorOptions { backend: Some(b) });
+    let checks = doctor(&DoctorOptions {
+        backend: Some(b),
+        ..DoctorOptions::default()
+    });
     for c in &checks {
         println!("{:?} {}: {} {}", c.status, c.name, c.detail, c.advice);
     }
