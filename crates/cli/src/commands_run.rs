@@ -468,12 +468,7 @@ fn run_container(a: &RunArgs, backend: container::Backend) -> Result<u8, Failure
 }
 
 fn container_failure(e: &container::ContainerError) -> Failure {
-    let mut message = e.to_string();
-    let mut src = std::error::Error::source(e);
-    while let Some(s) = src {
-        let _ = write!(message, ": {s}");
-        src = s.source();
-    }
+    let mut message = crate::error_chain(e);
     if let Some(d) = e.diagnosis() {
         if !message.contains(&d.to_string()) {
             let _ = write!(message, "\n{d}");

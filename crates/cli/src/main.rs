@@ -39,15 +39,20 @@ impl Failure {
     }
 }
 
+/// An error and its chain of sources, `: `-separated.
+pub fn error_chain(e: &dyn std::error::Error) -> String {
+    let mut message = e.to_string();
+    let mut src = e.source();
+    while let Some(s) = src {
+        message.push_str(&format!(": {s}"));
+        src = s.source();
+    }
+    message
+}
+
 impl<E: std::error::Error> From<E> for Failure {
     fn from(e: E) -> Failure {
-        let mut message = e.to_string();
-        let mut src = e.source();
-        while let Some(s) = src {
-            message.push_str(&format!(": {s}"));
-            src = s.source();
-        }
-        Failure::usage(message)
+        Failure::usage(error_chain(&e))
     }
 }
 
