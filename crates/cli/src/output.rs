@@ -74,24 +74,53 @@ pub fn emit(path: Option<&Path>, bytes: &[u8]) -> Result<(), Failure> {
 }
 
 /// Writes a file atomically: never leaves a partial file behind.
+///
+/// A regular file (or a symlink to one: the link stays, the file it names is replaced) is
+/// written to a temporary file beside it, then renamed over it, keeping its permissions.
+/// Anything else that exists — a device such as `/dev/null`, a FIFO, `/dev/stdout` — is
+/// written into as it is: a rename would replace the device node with a regular file.
 pub fn write_atomic(path: &Path, bytes: &[u8]) -> Result<(), Failure> {
-    let dir = path
+    let fail = |e: std::io::Error| {
+        Failure::usage(format!(
+            "cannot write {}: {e}; check that the directory exists and is writable",
+            path.display()
+        ))
+    };
+    let existing = std::fs::metadata(path).ok();
+    if let Some(meta) = &existing {
+        if !meta.is_file() {
+            return std::fs::OpenOptions::new()
+                .write(true)
+                .open(path)
+                .and_then(|mut f| f.write_all(bytes))
+                .map_err(fail);
+        }
+    }
+    let is_link = std::fs::symlink_metadata(path).is_ok_and(|m| m.file_type().is_symlink());
+    let target = if is_link {
+        std::fs::canonicalize(path).map_err(fail)?
+    } else {
+        path.to_path_buf()
+    };
+    let dir = target
         .parent()
         .filter(|d| !d.as_os_str().is_empty())
         .unwrap_or(Path::new("."));
-    let name = path
+    let name = target
         .file_name()
         .map(|n| n.to_string_lossy().into_owned())
         .unwrap_or_else(|| "out".into());
     let tmp = dir.join(format!(".{name}.{}.tmp", std::process::id()));
     let res = std::fs::File::create(&tmp)
-        .and_then(|mut f| f.write_all(bytes).and_then(|_| f.sync_all()))
-        .and_then(|_| std::fs::rename(&tmp, path));
+        .and_then(|mut f| {
+            if let Some(meta) = &existing {
+                f.set_permissions(meta.permissions())?;
+            }
+            f.write_all(bytes).and_then(|_| f.sync_all())
+        })
+        .and_then(|_| std::fs::rename(&tmp, &target));
     res.map_err(|e| {
         let _ = std::fs::remove_file(&tmp);
-        Failure::usage(format!(
-            "cannot write {}: {e}; check that the directory exists and is writable",
-            path.display()
-        ))
+        fail(e)
     })
 }

@@ -1,6 +1,7 @@
 //! The CLI end to end: every command through the real binary, each test in a fresh
 //! directory, expected and actual output printed on failure.
 
+use std::fs;
 use std::path::{Path, PathBuf};
 use std::process::{Command, Output};
 use std::sync::atomic::{AtomicUsize, Ordering};
@@ -440,6 +441,44 @@ fn bad_input_names_the_file_and_place_and_exits_2() {
     jw(&["run", "--ro-bind", "/nonexistent-jw", "--", "/bin/true"])
         .expect_code(2)
         .expect_stderr("--ro-bind");
+}
+
+#[test]
+fn output_into_a_fifo_or_through_a_symlink_keeps_what_is_there() {
+    // `-o /dev/null` once replaced the device with a regular file (temp file + rename): an
+    // existing path that is not a regular file is written into, never renamed over. A FIFO
+    // stands in for a device here (no root needed, and the host's /dev/null is not at risk).
+    use std::os::unix::fs::{FileTypeExt, PermissionsExt};
+    let d = Dir::new("outputs");
+    let fifo = d.path("out.fifo");
+    let made = Command::new("mkfifo").arg(&fifo).status().expect("mkfifo");
+    assert!(made.success());
+    let reader = {
+        let fifo = fifo.clone();
+        std::thread::spawn(move || fs::read_to_string(fifo).expect("read the fifo"))
+    };
+    jw(&["profile", "show", "plugin", "-o", fifo.to_str().unwrap()]).expect_code(0);
+    // Checked before joining: a replaced FIFO would leave the reader waiting for a writer.
+    let kind = fs::symlink_metadata(&fifo).expect("stat fifo").file_type();
+    assert!(kind.is_fifo(), "the FIFO was replaced: {kind:?}");
+    let text = reader.join().expect("reader");
+    assert!(text.contains("\"defaultAction\""), "{text}");
+
+    // A symlink to a regular file: the link stays a link, the file gets the new content and
+    // keeps its mode.
+    let real = d.write("real.json", "old");
+    fs::set_permissions(&real, fs::Permissions::from_mode(0o600)).expect("chmod");
+    let link = d.path("link.json");
+    std::os::unix::fs::symlink(&real, &link).expect("symlink");
+    jw(&["profile", "show", "plugin", "-o", link.to_str().unwrap()]).expect_code(0);
+    assert!(fs::symlink_metadata(&link)
+        .expect("stat link")
+        .file_type()
+        .is_symlink());
+    let content = fs::read_to_string(&real).expect("read real");
+    assert!(content.contains("\"defaultAction\""), "{content}");
+    let mode = fs::metadata(&real).expect("stat real").permissions().mode() & 0o777;
+    assert_eq!(mode, 0o600);
 }
 
 // ---- compile ----------------------------------------------------------------------------

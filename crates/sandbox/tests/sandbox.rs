@@ -394,6 +394,61 @@ fn unpriv_host_filesystem_is_invisible_and_read_only() {
 }
 
 #[test]
+fn unpriv_old_root_is_gone_before_the_plugin_starts() {
+    // The plugin must never see the old root, not by path, not in mountinfo. Repeated, because
+    // a wrong order of the detach and the plugin's start would show only sometimes.
+    both("unpriv_old_root_is_gone_before_the_plugin_starts", || {
+        for _ in 0..20 {
+            let o = sh("ls -a /; echo ---; cat /proc/self/mountinfo");
+            assert_ok(&o);
+            let text = out(&o);
+            let (listing, mountinfo) = text.split_once("---\n").expect("separator");
+            assert!(
+                !listing.lines().any(|l| l.contains("oldroot")),
+                "old root directory visible:\n{listing}"
+            );
+            for line in mountinfo.lines() {
+                let point = line.split(' ').nth(4).unwrap_or("");
+                assert!(
+                    !point.contains("oldroot"),
+                    "old root still mounted: {line}\n{mountinfo}"
+                );
+            }
+            // The host's own mounts (this test's cwd's file system among them) are not there.
+            assert!(mountinfo.lines().count() < 40, "{mountinfo}");
+        }
+    });
+}
+
+#[test]
+fn streams_reach_end_of_file_when_the_run_returns() {
+    // The run returns before init has finished exiting; nothing of the sandbox (init
+    // included) may still hold the plugin's output open by then.
+    for _ in 0..10 {
+        let (reader, writer) = std::io::pipe().expect("pipe");
+        let o = run(Sandbox::builder()
+            .stdout(Stdio::Fd(writer.into()))
+            .timeout(Duration::from_secs(60))
+            .command("/bin/echo", ["hello"]));
+        assert_ok(&o);
+        let fd = std::os::fd::AsRawFd::as_raw_fd(&reader);
+        // SAFETY: fcntl on a descriptor this test owns.
+        let flags = unsafe { libc::fcntl(fd, libc::F_GETFL) };
+        // SAFETY: as above.
+        assert_eq!(
+            unsafe { libc::fcntl(fd, libc::F_SETFL, flags | libc::O_NONBLOCK) },
+            0
+        );
+        let mut got = Vec::new();
+        let mut r = &reader;
+        match std::io::Read::read_to_end(&mut r, &mut got) {
+            Ok(_) => assert_eq!(got, b"hello\n"),
+            Err(e) => panic!("output not at end of file when the run returned: {e}"),
+        }
+    }
+}
+
+#[test]
 fn host_file_cannot_be_written_through_a_read_only_bind() {
     let dir = tempdir("hostfile");
     let file = dir.join("keep.txt");

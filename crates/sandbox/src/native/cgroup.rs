@@ -263,6 +263,11 @@ impl Cgroups {
     }
 
     /// Moves `pid` (the sandbox's init, before it runs anything) into every cgroup.
+    /// Whether no cgroup was created (nothing to remove after the run).
+    pub(crate) fn is_empty(&self) -> bool {
+        self.dirs.is_empty()
+    }
+
     pub(crate) fn join(&self, pid: i32) -> Result<(), String> {
         for d in &self.dirs {
             write(&d.path.join("cgroup.procs"), &pid.to_string())?;

@@ -158,10 +158,11 @@ pub(crate) fn init_main(plan: &Plan) -> ! {
     }
 
     // Keep only the status pipe: the stdio pipes and the notify socket belong to the plugin,
-    // and everything else init inherited from the host must not stay open for the run.
+    // and everything else init inherited from the host (its own standard streams included)
+    // must not stay open for the run, nor while init exits after its last report.
     let keep = plan.fds.status_wr as u32;
-    if keep > 3 {
-        let _ = sys::close_range(3, keep - 1, 0);
+    if keep > 0 {
+        let _ = sys::close_range(0, keep - 1, 0);
     }
     let _ = sys::close_range(keep + 1, u32::MAX, 0);
 
@@ -190,6 +191,14 @@ pub(crate) fn init_main(plan: &Plan) -> ! {
             // The plugin is done: end every other process of the namespace and reap them.
             let _ = sys::kill(-1, libc::SIGKILL);
             while sys::waitpid(-1, 0).is_ok() {}
+            if let Ok(u) = sys::children_usage() {
+                let secs = |t: libc::timeval| (t.tv_sec as u32, t.tv_usec as u32);
+                let (s, us) = secs(u.ru_utime);
+                send(plan, Record::new(Kind::UserCpu, s, us, 0));
+                let (s, us) = secs(u.ru_stime);
+                send(plan, Record::new(Kind::SystemCpu, s, us, 0));
+                send(plan, Record::new(Kind::PeakRss, u.ru_maxrss as u32, 0, 0));
+            }
             send(plan, Record::new(Kind::Result, status as u32, 0, 0));
             sys::exit_now(0);
         }

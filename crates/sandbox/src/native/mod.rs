@@ -5,6 +5,12 @@
 //! execs the command). The caller writes the id maps and joins the cgroups between `clone`
 //! and a one-byte "go" on the sync pipe; the sandbox reports back through 16-byte records on
 //! the status pipe.
+//!
+//! Init's own exit tears the namespaces down (the mount tree waits for an RCU grace period,
+//! the pid namespace for its last task), so the run returns on init's final report — the
+//! plugin's status and resource usage, sent once every other process of the sandbox is
+//! reaped — and init is reaped on a background thread, unless a cgroup must be removed after
+//! it.
 
 mod cgroup;
 mod child;
@@ -126,6 +132,12 @@ struct Collected {
     exec_fail: Option<i32>,
     exec_at: Option<Instant>,
     result: Option<i32>,
+    /// When the result arrived.
+    result_at: Option<Instant>,
+    /// Peak RSS (KiB), user and system CPU (µs) of the plugin's tree, as init measured it.
+    peak_rss_kib: Option<u64>,
+    user_cpu_us: Option<u64>,
+    system_cpu_us: Option<u64>,
 }
 
 impl Collected {
@@ -149,6 +161,13 @@ impl Collected {
                 self.exec_at = Some(Instant::now());
             } else if r.is(Kind::Result) {
                 self.result = Some(r.a as i32);
+                self.result_at = Some(Instant::now());
+            } else if r.is(Kind::PeakRss) {
+                self.peak_rss_kib = Some(u64::from(r.a));
+            } else if r.is(Kind::UserCpu) {
+                self.user_cpu_us = Some(u64::from(r.a) * 1_000_000 + u64::from(r.b));
+            } else if r.is(Kind::SystemCpu) {
+                self.system_cpu_us = Some(u64::from(r.a) * 1_000_000 + u64::from(r.b));
             }
         }
     }
@@ -165,6 +184,17 @@ fn read_some(fd: RawFd, sink: &mut dyn FnMut(&[u8])) -> bool {
             Err(_) => return false,
         }
     }
+}
+
+/// Reaps init on a small thread of its own; false if no thread could be started.
+fn reap_in_background(pid: libc::pid_t) -> bool {
+    std::thread::Builder::new()
+        .name("jailwright-reap".into())
+        .stack_size(64 << 10)
+        .spawn(move || {
+            let _ = sys::waitpid(pid, 0);
+        })
+        .is_ok()
 }
 
 fn errno_text(e: i32) -> String {
@@ -278,7 +308,9 @@ pub(crate) fn run(
     let deadline = cfg.limits.timeout.map(|t| start + t);
     let mut timed_out = false;
     let mut exited = false;
-    while !exited {
+    // The run is over when init reports the plugin's status (every other process of the
+    // sandbox reaped by then) or when init itself is gone.
+    while !exited && col.result.is_none() {
         let mut pfds = vec![libc::pollfd {
             fd: pidfd.as_raw_fd(),
             events: libc::POLLIN,
@@ -339,9 +371,20 @@ pub(crate) fn run(
             }
         }
     }
-    let (init_status, usage) = sys::wait4(pid).map_err(setup_err("wait for the sandbox"))?;
+    // Init exits right after its report, but its exit tears the namespaces down (the mount
+    // tree's RCU grace period, the pid namespace), which takes a millisecond or more. Nothing
+    // of the sandbox runs any more, so unless a cgroup must be removed after it, init is
+    // reaped on a thread of its own and the run returns now (bubblewrap's monitor returns on
+    // its pid 1's report the same way).
+    let mut init_status = 0;
+    let mut usage: Option<libc::rusage> = None;
+    if exited || !cgroups.is_empty() || !reap_in_background(pid) {
+        let (st, u) = sys::wait4(pid).map_err(setup_err("wait for the sandbox"))?;
+        init_status = st;
+        usage = Some(u);
+    }
     child.reaped = true;
-    let end = Instant::now();
+    let end = col.result_at.unwrap_or_else(Instant::now);
     drop(sync_wr);
     if status_open {
         read_some(status_rd.as_raw_fd(), &mut |d| col.take(d));
@@ -426,19 +469,25 @@ pub(crate) fn run(
         }
     }
     let tv = |t: libc::timeval| (t.tv_sec as u64) * 1_000_000 + t.tv_usec as u64;
+    let rss = col
+        .peak_rss_kib
+        .or_else(|| usage.map(|u| u.ru_maxrss as u64));
     let (peak, source) = match cgroups.peak_memory() {
         Some(p) => (Some(p), Some("cgroup".to_owned())),
-        None => (
-            Some(usage.ru_maxrss as u64 * 1024),
-            Some("rusage".to_owned()),
-        ),
+        None => (rss.map(|k| k * 1024), rss.map(|_| "rusage".to_owned())),
     };
     let resources = Resources {
         peak_memory_bytes: peak,
         peak_memory_source: source,
         oom_killed: cgroups.oom_killed(),
-        user_cpu_us: tv(usage.ru_utime),
-        system_cpu_us: tv(usage.ru_stime),
+        user_cpu_us: col
+            .user_cpu_us
+            .or_else(|| usage.map(|u| tv(u.ru_utime)))
+            .unwrap_or(0),
+        system_cpu_us: col
+            .system_cpu_us
+            .or_else(|| usage.map(|u| tv(u.ru_stime)))
+            .unwrap_or(0),
     };
     let setup = col.exec_at.unwrap_or(end).saturating_duration_since(start);
     let report = RunReport {

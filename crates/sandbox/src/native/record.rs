@@ -13,8 +13,16 @@ pub(crate) enum Kind {
     ExecFail = 3,
     /// The plugin is about to call execve.
     Exec = 4,
-    /// a = the plugin's raw wait status (from init, at the end).
+    /// a = the plugin's raw wait status (from init, at the end, after every other process of
+    /// the sandbox was reaped). Nothing follows it.
     Result = 5,
+    /// a = peak resident set of the largest process of the plugin's tree, KiB (sent by init
+    /// just before [`Kind::Result`]).
+    PeakRss = 6,
+    /// a = seconds, b = microseconds of user CPU time of the plugin's tree.
+    UserCpu = 7,
+    /// a = seconds, b = microseconds of system CPU time of the plugin's tree.
+    SystemCpu = 8,
 }
 
 /// Layer state codes.

@@ -91,6 +91,15 @@ pub fn clone_process(flags: u64) -> Res<pid_t> {
     cvt_l(r).map(|p| p as pid_t)
 }
 
+/// `getrusage(RUSAGE_CHILDREN)`: the waited-for descendants' resource usage.
+pub fn children_usage() -> Res<libc::rusage> {
+    // SAFETY: rusage is plain old data; all-zero is a valid value.
+    let mut usage: libc::rusage = unsafe { std::mem::zeroed() };
+    // SAFETY: usage is a live local of the right type.
+    cvt(unsafe { libc::getrusage(libc::RUSAGE_CHILDREN, &mut usage) })?;
+    Ok(usage)
+}
+
 /// `_exit(2)`: ends the process at once, without running destructors or atexit handlers.
 pub fn exit_now(code: i32) -> ! {
     // SAFETY: _exit never returns and touches no user-space state.
