@@ -152,10 +152,7 @@ pub(crate) fn init_main(plan: &Plan) -> ! {
     ]);
     sys::block(&all).or_fail(plan, Stage::Signals, 0);
 
-    let plugin = sys::clone_process(0).or_fail(plan, Stage::Fork, 0);
-    if plugin == 0 {
-        plugin_main(plan);
-    }
+    let plugin = spawn_plugin(plan);
 
     // Keep only the status pipe: the stdio pipes and the notify socket belong to the plugin,
     // and everything else init inherited from the host (its own standard streams included)
@@ -203,6 +200,26 @@ pub(crate) fn init_main(plan: &Plan) -> ! {
             sys::exit_now(0);
         }
     }
+}
+
+/// Stack of the plugin process until it execs: the plugin's set-up (Landlock rules, the
+/// filter install) needs a few KiB; a guard page sits below.
+const PLUGIN_STACK: usize = 256 << 10;
+
+/// Starts the plugin process. It runs in init's memory until it execs (posix_spawn's way), so
+/// init's pages are neither copied nor made copy-on-write; where that clone is refused, a
+/// plain fork.
+fn spawn_plugin(plan: &Plan) -> libc::pid_t {
+    if let Ok(mut stack) = sys::ChildStack::new(PLUGIN_STACK) {
+        if let Ok(pid) = sys::spawn_shared(&mut stack, || plugin_main(plan)) {
+            return pid;
+        }
+    }
+    let pid = sys::clone_process(0).or_fail(plan, Stage::Fork, 0);
+    if pid == 0 {
+        plugin_main(plan);
+    }
+    pid
 }
 
 /// Assembles the new root and pivots into it. Returns whether the legacy mount API was used

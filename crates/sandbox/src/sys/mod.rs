@@ -100,6 +100,97 @@ pub fn children_usage() -> Res<libc::rusage> {
     Ok(usage)
 }
 
+/// Memory for the stack of a [`spawn_shared`] child: anonymous pages with an inaccessible
+/// guard page below them, unmapped on drop.
+pub struct ChildStack {
+    base: *mut libc::c_void,
+    len: usize,
+    guard: usize,
+}
+
+impl ChildStack {
+    /// Maps `size` bytes of stack (plus the guard page).
+    pub fn new(size: usize) -> Res<ChildStack> {
+        // SAFETY: sysconf has no memory effects.
+        let page = match unsafe { libc::sysconf(libc::_SC_PAGESIZE) } {
+            p if p > 0 => p as usize,
+            _ => 4096,
+        };
+        let len = size.div_ceil(page) * page + page;
+        // SAFETY: a fresh private anonymous mapping; no existing memory is touched.
+        let base = unsafe {
+            libc::mmap(
+                ptr::null_mut(),
+                len,
+                libc::PROT_READ | libc::PROT_WRITE,
+                libc::MAP_PRIVATE | libc::MAP_ANONYMOUS | libc::MAP_STACK | libc::MAP_NORESERVE,
+                -1,
+                0,
+            )
+        };
+        if base == libc::MAP_FAILED {
+            return Err(Errno::last());
+        }
+        let stack = ChildStack {
+            base,
+            len,
+            guard: page,
+        };
+        // SAFETY: the first page of the mapping made above.
+        cvt(unsafe { libc::mprotect(base, page, libc::PROT_NONE) })?;
+        Ok(stack)
+    }
+}
+
+impl Drop for ChildStack {
+    fn drop(&mut self) {
+        // SAFETY: the mapping made in `new`, unmapped once; no child runs on it any more
+        // (spawn_shared returns only after its child has called execve or exited).
+        unsafe { libc::munmap(self.base, self.len) };
+    }
+}
+
+/// Starts a process that runs `f` on `stack` in this process's memory, the way posix_spawn
+/// does (`clone(CLONE_VM | CLONE_VFORK)`, SIGCHLD on exit): no page table is copied, and the
+/// caller is suspended until the child calls execve or exits, so the memory the child uses
+/// (its stack, the closure and what it borrows) stays valid and untouched meanwhile. Returns
+/// the child's pid once the caller resumes.
+///
+/// The child shares the caller's memory but not its descriptors, signal handlers or
+/// credentials; `f` is meant to end in execve or `exit_now` (if it returns, the child exits
+/// with status 127), and the async-signal-safety rule of this module applies to it as to any
+/// forked child.
+pub fn spawn_shared<F: FnOnce()>(stack: &mut ChildStack, f: F) -> Res<pid_t> {
+    extern "C" fn trampoline<F: FnOnce()>(arg: *mut libc::c_void) -> c_int {
+        // SAFETY: `arg` is the `Option<F>` on the stack of `spawn_shared`, which the suspended
+        // parent keeps alive until this child execs or exits; only this child touches it.
+        let slot = unsafe { &mut *arg.cast::<Option<F>>() };
+        if let Some(f) = slot.take() {
+            f();
+        }
+        // `f` execs or exits; should it return, the child must still never return into the
+        // parent's stack frames.
+        exit_now(127)
+    }
+    let mut slot = Some(f);
+    // The top of the mapping, 16-byte aligned (the stack grows down on every supported arch).
+    let top = (stack.base as usize + stack.len) & !15;
+    debug_assert!(top > stack.base as usize + stack.guard);
+    // SAFETY: the child runs `trampoline` on `stack`, a live mapping the caller keeps until
+    // after this returns; CLONE_VFORK keeps this frame (and `slot`) alive and unused until
+    // the child has called execve or exited; the child has its own descriptors and signal
+    // handlers (no CLONE_FILES or CLONE_SIGHAND).
+    let r = unsafe {
+        libc::clone(
+            trampoline::<F>,
+            top as *mut libc::c_void,
+            libc::CLONE_VM | libc::CLONE_VFORK | libc::SIGCHLD,
+            (&mut slot as *mut Option<F>).cast(),
+        )
+    };
+    cvt(r)
+}
+
 /// `_exit(2)`: ends the process at once, without running destructors or atexit handlers.
 pub fn exit_now(code: i32) -> ! {
     // SAFETY: _exit never returns and touches no user-space state.
