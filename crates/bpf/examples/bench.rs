@@ -2,7 +2,9 @@
 //!
 //! Prints markdown tables: BPF instructions executed (emulated) for docker-default on x86_64,
 //! jailwright vs libseccomp optimize level 1 (linear) and 2 (binary tree); nanoseconds per
-//! syscall in a child process under each filter; compile time for every arch of the profile.
+//! syscall in a child process under each filter (and under the smallest filter the kernel must
+//! run: the fixed cost of any non-cached filter); compile time for every arch of the profile;
+//! the entropy floor of a threshold-test dispatch for the same numbers.
 
 #[path = "../tests/support/libseccomp_ffi.rs"]
 mod ffi;
@@ -12,7 +14,7 @@ mod support_install;
 use std::time::Instant;
 
 use jailwright_bpf::emu::{self, Endian, SeccompData};
-use jailwright_bpf::{compile, CompileOptions, Program};
+use jailwright_bpf::{compile, CompileOptions, Insn, Program};
 use jailwright_profile::{catalogue, resolve, Arch, Target};
 
 const MIX: &[(&str, u32)] = &[
@@ -140,17 +142,59 @@ fn main() {
     }
     let mix: Vec<String> = MIX.iter().map(|(n, w)| format!("{n} {w}")).collect();
     println!("\nMix weights: {}.\n", mix.join(", "));
+    entropy_floor(&policy);
 
     let iters = std::env::var("BENCH_ITERS")
         .ok()
         .and_then(|s| s.parse().ok())
         .unwrap_or(200_000);
-    let base = time_calls(None, iters);
-    let runs: Vec<(&str, Vec<f64>)> = programs
+    // `ld [args[0]]; ret ALLOW`: the kernel's cache cannot prove an argument load, so it runs
+    // this for every call. What remains over no filter is the cost of running a filter at all.
+    let floor = Program {
+        insns: vec![Insn::new(0x20, 0, 0, 16), Insn::new(0x06, 0, 0, 0x7fff_0000)],
+    };
+    let mut filters: Vec<(&str, Option<&Program>)> = vec![("no filter", None)];
+    filters.extend(programs.iter().map(|(n, p)| (*n, Some(*p))));
+    filters.push(("2-instruction filter (ld arg; ret ALLOW)", Some(&floor)));
+    // The same programs once more: how far apart two runs of one filter land is this
+    // machine's noise, the smallest difference the table can show.
+    filters.push(("jailwright, second copy", Some(&ours)));
+    filters.push(("level 2, second copy", Some(&l2)));
+    // Rounds over every filter, the order reversed every other round; per call, the median
+    // over rounds of each round's best, so a slow spell of the machine hits every filter alike.
+    let rounds: usize = std::env::var("BENCH_ROUNDS")
+        .ok()
+        .and_then(|s| s.parse().ok())
+        .unwrap_or(9);
+    let mut samples: Vec<Vec<Vec<f64>>> = vec![Vec::new(); filters.len()];
+    for r in 0..rounds {
+        let mut order: Vec<usize> = (0..filters.len()).collect();
+        if r % 2 == 1 {
+            order.reverse();
+        }
+        for i in order {
+            samples[i].push(time_calls(filters[i].1, iters));
+        }
+    }
+    let median = |v: &mut Vec<f64>| {
+        v.sort_by(f64::total_cmp);
+        v[v.len() / 2]
+    };
+    let per_call: Vec<Vec<f64>> = samples
         .iter()
-        .map(|(n, p)| (*n, time_calls(Some(p), iters)))
+        .map(|rs| {
+            (0..CALLS.len())
+                .map(|c| median(&mut rs.iter().map(|r| r[c]).collect()))
+                .collect()
+        })
         .collect();
-    println!("## Nanoseconds per syscall in a child process (best of 5 x {iters} calls; overhead over no filter in brackets)\n");
+    let base = per_call[0].clone();
+    let runs: Vec<(&str, Vec<f64>)> = filters[1..]
+        .iter()
+        .map(|f| f.0)
+        .zip(per_call[1..].iter().cloned())
+        .collect();
+    println!("## Nanoseconds per syscall in a child process (median over {rounds} rounds of the best of 5 x {iters} calls; overhead over no filter in brackets)\n");
     print!("| call | no filter |");
     for (n, _) in &runs {
         print!(" {n} |");
@@ -191,4 +235,55 @@ fn main() {
             v.stats.verify_time.as_secs_f64() * 1e3
         );
     }
+}
+
+/// The decision-entropy floor of a dispatch made of threshold tests (`jge`/`jgt`) on the
+/// syscall number, for x86_64 numbers 0..=467 counted evenly as in the table above: each leaf
+/// of such a tree is an interval of numbers with one decision, so the leaves refine the
+/// maximal ranges of equal decision, and the mean number of tests is at least the entropy of
+/// the ranges' shares (Shannon). A syscall whose decision depends on arguments is its own
+/// decision. Add the fixed instructions (load arch, compare, load nr, return) for the floor of
+/// the mean path.
+fn entropy_floor(policy: &jailwright_profile::Policy) {
+    let ap = policy
+        .arches
+        .iter()
+        .find(|a| a.arch == Arch::X86_64)
+        .expect("x86_64 policy");
+    let label = |nr: u32| -> String {
+        let fallback = match ap.enosys_above {
+            Some(above) if nr > above => "ERRNO(38)".to_owned(),
+            _ => format!("{:?}", policy.default),
+        };
+        match ap.syscalls.get(&nr) {
+            None => fallback,
+            Some(sp) => match (sp.unconditional(), sp.rules.is_empty()) {
+                (Some(a), _) => format!("{a:?}"),
+                (None, true) => fallback,
+                (None, false) => format!("rules of {}", sp.name),
+            },
+        }
+    };
+    let mut sizes: Vec<u32> = Vec::new();
+    let mut last = String::new();
+    for nr in 0..=467u32 {
+        let l = label(nr);
+        if sizes.is_empty() || l != last {
+            sizes.push(0);
+            last = l;
+        }
+        *sizes.last_mut().expect("a range") += 1;
+    }
+    let total: f64 = sizes.iter().map(|&s| f64::from(s)).sum();
+    let h: f64 = sizes
+        .iter()
+        .map(|&s| {
+            let p = f64::from(s) / total;
+            -p * p.log2()
+        })
+        .sum();
+    println!("## Floor of a threshold-test dispatch, docker-default, x86_64 numbers 0..=467\n");
+    println!("| ranges of equal decision | entropy of their shares (tests) | floor of the mean path (+ 4 fixed) |");
+    println!("|---:|---:|---:|");
+    println!("| {} | {h:.2} | {:.2} |\n", sizes.len(), h + 4.0);
 }
