@@ -151,7 +151,10 @@ fn main() {
     // `ld [args[0]]; ret ALLOW`: the kernel's cache cannot prove an argument load, so it runs
     // this for every call. What remains over no filter is the cost of running a filter at all.
     let floor = Program {
-        insns: vec![Insn::new(0x20, 0, 0, 16), Insn::new(0x06, 0, 0, 0x7fff_0000)],
+        insns: vec![
+            Insn::new(0x20, 0, 0, 16),
+            Insn::new(0x06, 0, 0, 0x7fff_0000),
+        ],
     };
     let mut filters: Vec<(&str, Option<&Program>)> = vec![("no filter", None)];
     filters.extend(programs.iter().map(|(n, p)| (*n, Some(*p))));

@@ -61,7 +61,11 @@ impl Sandbox {
         &self.config
     }
 
-    /// Runs the command and waits for the whole sandbox to end.
+    /// Runs the command and waits for the whole sandbox to end: it returns once the command
+    /// and every process it left behind are dead and reaped. The sandbox's init may still be
+    /// tearing its namespaces down at that point; it is reaped on a background thread (or, if
+    /// this process exits first, by whatever reaps this process's orphans), unless a cgroup
+    /// has to be removed after it, in which case `run` waits for it.
     ///
     /// `Err` means the sandbox could not be set up and the command did not run (exit status
     /// 125 by convention). A command that was not found or not executable is an `Ok` outcome
