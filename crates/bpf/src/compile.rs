@@ -9,7 +9,10 @@
 //!    into ranges — including the ENOSYS stub above the table and, on the x86_64 token, the
 //!    x32 numbers (bit 0x40000000) — and a binary search tree of `jge` picks the range. The
 //!    tree is weighted by how many syscall numbers each range holds (Knuth's optimal
-//!    alphabetic tree), so common ranges sit near the root. Unconditional ranges end in
+//!    alphabetic tree), so common ranges sit near the root; a range whose whole path
+//!    (prologue, tree, argument diagram, return) would exceed 16 instructions gets more weight,
+//!    round by round, until it fits, which keeps the mean close to the unconstrained optimum
+//!    while argument-checked syscalls stay short. Unconditional ranges end in
 //!    `ret` reached only through `ld nr`/`ld arch`/`jeq`/`jge`, which the kernel's
 //!    constant-action cache can emulate.
 //! 3. A syscall whose decision depends on arguments gets a **decision diagram** over 32-bit
@@ -563,6 +566,50 @@ type Rules = Vec<(Fm, Action)>;
 /// A range with the single-number ranges folded into it: start, node, weight, points.
 type Absorbed = (u32, NodeId, u64, Vec<(u32, NodeId)>);
 
+/// Knuth's optimal alphabetic tree over leaves of weights `w` (a `jge` at each inner node):
+/// the root table, cell `tri(i, j)` for the leaves `i..=j`.
+fn optimal_roots(w: &[u64]) -> Vec<usize> {
+    let n = w.len();
+    let mut pre = vec![0u64; n + 1];
+    for i in 0..n {
+        pre[i + 1] = pre[i] + w[i];
+    }
+    // Only cells i <= j are used: store the triangle, not the square.
+    let mut cost = vec![0u64; tri(n - 1, n - 1) + 1];
+    let mut root = vec![0usize; tri(n - 1, n - 1) + 1];
+    for len in 2..=n {
+        for i in 0..=n - len {
+            let j = i + len - 1;
+            let (lo, hi) = if len == 2 {
+                (j, j)
+            } else {
+                (root[tri(i, j - 1)], root[tri(i + 1, j)])
+            };
+            let mut best = (u64::MAX, lo);
+            for r in lo..=hi {
+                let c = cost[tri(i, r - 1)].saturating_add(cost[tri(r, j)]);
+                if c < best.0 {
+                    best = (c, r);
+                }
+            }
+            cost[tri(i, j)] = best.0.saturating_add(pre[j + 1] - pre[i]);
+            root[tri(i, j)] = best.1;
+        }
+    }
+    root
+}
+
+/// The number of `jge` above each leaf of the tree `root` describes.
+fn leaf_depths(root: &[usize], i: usize, j: usize, d: usize, out: &mut [usize]) {
+    if i == j {
+        out[i] = d;
+        return;
+    }
+    let r = root[tri(i, j)];
+    leaf_depths(root, i, r - 1, d + 1, out);
+    leaf_depths(root, r, j, d + 1, out);
+}
+
 /// The index of cell `(i, j)`, `i <= j`, of an upper-triangular table stored by columns.
 fn tri(i: usize, j: usize) -> usize {
     j * (j + 1) / 2 + i
@@ -570,8 +617,15 @@ fn tri(i: usize, j: usize) -> usize {
 
 /// Single-number ranges folded into a neighbouring range as a `jeq`.
 const POINTS_PER_RANGE: usize = 1;
-/// Argument-checked ranges weigh an extra 1/this of the total, to sit high in the tree.
-const CONDITIONAL_BOOST: u64 = 16;
+/// What the accumulator holds on entry to a node, for [`Gen::tail`]: the offset of the word
+/// loaded and whether it was masked since (`None`: unknown).
+type Acc = Option<(u32, bool)>;
+
+/// The longest path, in instructions, the number dispatch aims to keep every syscall under,
+/// argument-checked ones included (prologue, tree, argument diagram and return).
+const PATH_LIMIT: usize = 16;
+/// Rounds of re-weighting the ranges whose paths exceed [`PATH_LIMIT`].
+const LIMIT_ROUNDS: usize = 24;
 
 /// Nodes one argument diagram may create before it falls back to a linear chain.
 const DIAGRAM_BUDGET: usize = 1500;
@@ -658,7 +712,11 @@ impl<'a> Gen<'a> {
             }
         }
         let mut next = self.ret(self.options.bad_arch_action);
-        let subtrees: Vec<NodeId> = tokens.iter().map(|&t| self.token_tree(t)).collect();
+        let subtrees: Vec<NodeId> = tokens
+            .iter()
+            .enumerate()
+            .map(|(i, &t)| self.token_tree(t, i))
+            .collect();
         for (&tok, &sub) in tokens.iter().zip(&subtrees).rev() {
             next = self.add(Node::Test {
                 atom: Atom {
@@ -717,7 +775,9 @@ impl<'a> Gen<'a> {
         (leaf, Some((ap.arch, sp.name)))
     }
 
-    fn token_tree(&mut self, token: u32) -> NodeId {
+    /// `position` is the token's place in the arch dispatch (0 for the native ABI): its paths
+    /// start with `ld arch`, `position + 1` compares and `ld nr`.
+    fn token_tree(&mut self, token: u32, position: usize) -> NodeId {
         let mut bounds: Vec<u32> = vec![0];
         let x86 = token == Arch::X86_64.audit_arch();
         let mut domains: Vec<(u32, u32, u64)> = Vec::new();
@@ -777,7 +837,7 @@ impl<'a> Gen<'a> {
         let tree = if !self.options.optimize {
             self.linear_ranges(&iv)
         } else if iv.len() <= 400 {
-            self.weighted_tree(&iv)
+            self.weighted_tree(&iv, position + 3)
         } else {
             let plain: Vec<(u32, NodeId)> = iv.iter().map(|x| (x.0, x.1)).collect();
             self.balanced(OFF_NR, &plain)
@@ -791,10 +851,8 @@ impl<'a> Gen<'a> {
 
     /// A range of one number between two ranges with the same decision costs two `jge` in
     /// the tree; a `jeq` in front of the merged neighbours costs one. Merges such points
-    /// (at most `POINTS_PER_RANGE` per range, to bound the path) and gives argument-checked
-    /// ranges extra weight so they sit high in the tree.
+    /// (at most `POINTS_PER_RANGE` per range, to bound the path).
     fn absorb_points(&mut self, iv: Vec<(u32, NodeId, u64)>) -> Vec<(u32, NodeId, u64)> {
-        let total: u64 = iv.iter().map(|x| x.2).sum();
         let single = |i: usize| i + 1 < iv.len() && iv[i].0.checked_add(1) == Some(iv[i + 1].0);
         let mut out: Vec<Absorbed> = Vec::new();
         let mut i = 0;
@@ -820,12 +878,7 @@ impl<'a> Gen<'a> {
                 for &(p, pn) in points.iter().rev() {
                     node = self.test_k(OFF_NR, Jop::Eq, p, pn, node);
                 }
-                let boost = if matches!(self.nodes[base], Node::Ret(_)) {
-                    0
-                } else {
-                    total / CONDITIONAL_BOOST
-                };
-                (s, node, w + boost)
+                (s, node, w)
             })
             .collect()
     }
@@ -1048,38 +1101,60 @@ impl<'a> Gen<'a> {
 
     /// Knuth's optimal alphabetic tree over the ranges, weighted by how many syscall numbers
     /// each holds: minimises the mean number of `jge` executed.
-    fn weighted_tree(&mut self, iv: &[(u32, NodeId, u64)]) -> NodeId {
+    fn weighted_tree(&mut self, iv: &[(u32, NodeId, u64)], prologue: usize) -> NodeId {
         let n = iv.len();
         if n == 1 {
             return iv[0].1;
         }
-        let mut pre = vec![0u64; n + 1];
-        for i in 0..n {
-            pre[i + 1] = pre[i] + iv[i].2;
-        }
-        // Only cells i <= j are used: store the triangle, not the square.
-        let mut cost = vec![0u64; tri(n - 1, n - 1) + 1];
-        let mut root = vec![0usize; tri(n - 1, n - 1) + 1];
-        for len in 2..=n {
-            for i in 0..=n - len {
-                let j = i + len - 1;
-                let (lo, hi) = if len == 2 {
-                    (j, j)
-                } else {
-                    (root[tri(i, j - 1)], root[tri(i + 1, j)])
-                };
-                let mut best = (u64::MAX, lo);
-                for r in lo..=hi {
-                    let c = cost[tri(i, r - 1)] + cost[tri(r, j)];
-                    if c < best.0 {
-                        best = (c, r);
-                    }
+        // The optimal tree for the weights alone can put an argument-checked range, whose
+        // diagram is long, too deep for PATH_LIMIT. Ranges over the limit get more weight,
+        // doubling each round, until every path fits (or the rounds run out: then the last
+        // tree stands). Only offenders are boosted, so the mean stays near the optimum.
+        let mut memo = FastMap::default();
+        let tails: Vec<usize> = iv
+            .iter()
+            .map(|x| self.tail(x.1, Some((OFF_NR, false)), &mut memo))
+            .collect();
+        let total: u64 = iv.iter().map(|x| x.2).sum();
+        let mut w: Vec<u64> = iv.iter().map(|x| x.2).collect();
+        let mut root = optimal_roots(&w);
+        for _ in 0..LIMIT_ROUNDS {
+            let mut depth = vec![0usize; n];
+            leaf_depths(&root, 0, n - 1, 0, &mut depth);
+            let mut over = false;
+            for k in 0..n {
+                if prologue + depth[k] + tails[k] > PATH_LIMIT {
+                    over = true;
+                    w[k] = w[k].saturating_add(w[k].max(total / 256).max(1));
                 }
-                cost[tri(i, j)] = best.0 + pre[j + 1] - pre[i];
-                root[tri(i, j)] = best.1;
             }
+            if !over {
+                break;
+            }
+            root = optimal_roots(&w);
         }
         self.build_weighted(iv, &root, 0, n - 1)
+    }
+
+    /// The most instructions a path from `node` to its `ret` executes: one per jump and
+    /// return, one per `and`, one per load where the accumulator does not already hold the
+    /// word (`acc`: offset and whether it was masked).
+    fn tail(&self, node: NodeId, acc: Acc, memo: &mut FastMap<(NodeId, Acc), usize>) -> usize {
+        if let Some(&v) = memo.get(&(node, acc)) {
+            return v;
+        }
+        let v = match self.nodes[node] {
+            Node::Ret(_) => 1,
+            Node::Test { atom, t, f, .. } => {
+                let load = usize::from(acc != Some((atom.off, false)));
+                let after = Some((atom.off, atom.and.is_some()));
+                load + usize::from(atom.and.is_some())
+                    + 1
+                    + self.tail(t, after, memo).max(self.tail(f, after, memo))
+            }
+        };
+        memo.insert((node, acc), v);
+        v
     }
 
     fn build_weighted(
