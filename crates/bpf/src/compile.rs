@@ -568,15 +568,20 @@ type Absorbed = (u32, NodeId, u64, Vec<(u32, NodeId)>);
 
 /// Knuth's optimal alphabetic tree over leaves of weights `w` (a `jge` at each inner node):
 /// the root table, cell `tri(i, j)` for the leaves `i..=j`.
-fn optimal_roots(w: &[u64]) -> Vec<usize> {
+/// `cost` and `root` are scratch tables reused between calls (resized here).
+fn optimal_roots(w: &[u64], cost: &mut Vec<u64>, root: &mut Vec<usize>) {
     let n = w.len();
     let mut pre = vec![0u64; n + 1];
     for i in 0..n {
         pre[i + 1] = pre[i] + w[i];
     }
-    // Only cells i <= j are used: store the triangle, not the square.
-    let mut cost = vec![0u64; tri(n - 1, n - 1) + 1];
-    let mut root = vec![0usize; tri(n - 1, n - 1) + 1];
+    // Only cells i <= j are used: store the triangle, not the square. Cells of length 1 must
+    // read as cost 0; every other cell is written before it is read.
+    let cells = tri(n - 1, n - 1) + 1;
+    cost.clear();
+    cost.resize(cells, 0);
+    root.clear();
+    root.resize(cells, 0);
     for len in 2..=n {
         for i in 0..=n - len {
             let j = i + len - 1;
@@ -596,7 +601,6 @@ fn optimal_roots(w: &[u64]) -> Vec<usize> {
             root[tri(i, j)] = best.1;
         }
     }
-    root
 }
 
 /// The number of `jge` above each leaf of the tree `root` describes.
@@ -1116,8 +1120,22 @@ impl<'a> Gen<'a> {
             .map(|x| self.tail(x.1, Some((OFF_NR, false)), &mut memo))
             .collect();
         let total: u64 = iv.iter().map(|x| x.2).sum();
-        let mut w: Vec<u64> = iv.iter().map(|x| x.2).collect();
-        let mut root = optimal_roots(&w);
+        // A first guess that saves most rounds: a range with a long diagram starts with the
+        // weight that lifts it about 5 levels from the bottom of a balanced tree.
+        let balanced = usize::BITS - n.leading_zeros();
+        let mut w: Vec<u64> = iv
+            .iter()
+            .zip(&tails)
+            .map(|(x, &t)| {
+                if prologue + balanced as usize + t > PATH_LIMIT {
+                    x.2.saturating_add(total / 32)
+                } else {
+                    x.2
+                }
+            })
+            .collect();
+        let (mut cost, mut root) = (Vec::new(), Vec::new());
+        optimal_roots(&w, &mut cost, &mut root);
         for _ in 0..LIMIT_ROUNDS {
             let mut depth = vec![0usize; n];
             leaf_depths(&root, 0, n - 1, 0, &mut depth);
@@ -1131,7 +1149,7 @@ impl<'a> Gen<'a> {
             if !over {
                 break;
             }
-            root = optimal_roots(&w);
+            optimal_roots(&w, &mut cost, &mut root);
         }
         self.build_weighted(iv, &root, 0, n - 1)
     }
