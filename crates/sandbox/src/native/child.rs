@@ -202,9 +202,10 @@ pub(crate) fn init_main(plan: &Plan) -> ! {
     }
 }
 
-/// Stack of the plugin process until it execs: the plugin's set-up (Landlock rules, the
-/// filter install) needs a few KiB; a guard page sits below.
-const PLUGIN_STACK: usize = 256 << 10;
+/// Stack of the plugin process until it execs. Its set-up (Landlock rules, the filter
+/// install) needs a few KiB; the mapping is reserved, not committed (MAP_NORESERVE: untouched
+/// pages cost nothing), so it is generous, and a guard page sits below it.
+const PLUGIN_STACK: usize = 1 << 20;
 
 /// Starts the plugin process. It runs in init's memory until it execs (posix_spawn's way), so
 /// init's pages are neither copied nor made copy-on-write; where that clone is refused, a
