@@ -835,13 +835,16 @@ pub fn seccomp_install(filter: &[libc::sock_filter], flags: c_ulong) -> Res<Opti
     }
 }
 
-/// Sends one descriptor over a unix socket (SCM_RIGHTS); allocation-free.
-pub fn send_fd(sock: RawFd, fd: RawFd) -> Res<()> {
-    #[repr(C)]
-    union Cmsg {
-        buf: [u8; 64],
-        _align: libc::cmsghdr,
-    }
+/// Control-message storage for one descriptor, aligned for `cmsghdr`.
+#[repr(C)]
+union Cmsg {
+    buf: [u8; 64],
+    _align: libc::cmsghdr,
+}
+
+/// Runs `f` with a `msghdr` for one byte of data and `controllen` (at most 64) bytes of
+/// control space, all on this stack frame: the message of [`send_fd`] and [`recv_fd`].
+fn with_fd_msg<T>(controllen: usize, f: impl FnOnce(&mut libc::msghdr) -> T) -> T {
     let mut byte = [0u8; 1];
     let mut iov = libc::iovec {
         iov_base: byte.as_mut_ptr().cast(),
@@ -852,66 +855,58 @@ pub fn send_fd(sock: RawFd, fd: RawFd) -> Res<()> {
     let mut msg: libc::msghdr = unsafe { std::mem::zeroed() };
     msg.msg_iov = &mut iov;
     msg.msg_iovlen = 1;
-    // SAFETY: CMSG_SPACE is a pure computation.
-    let space = unsafe { libc::CMSG_SPACE(std::mem::size_of::<c_int>() as u32) } as usize;
     // SAFETY: taking the address of the union's buffer.
     msg.msg_control = unsafe { cmsg.buf.as_mut_ptr().cast() };
-    msg.msg_controllen = space;
-    // SAFETY: msg_control points to `space` (<= 64) bytes of aligned storage, so the first
-    // header and its data fit; the macros only compute addresses inside it.
-    unsafe {
-        let hdr = libc::CMSG_FIRSTHDR(&msg);
-        (*hdr).cmsg_level = libc::SOL_SOCKET;
-        (*hdr).cmsg_type = libc::SCM_RIGHTS;
-        (*hdr).cmsg_len = libc::CMSG_LEN(std::mem::size_of::<c_int>() as u32) as usize;
-        ptr::write_unaligned(libc::CMSG_DATA(hdr).cast::<c_int>(), fd);
-    }
-    retry(|| {
-        // SAFETY: msg and everything it points to are live.
-        cvt_l(unsafe { libc::sendmsg(sock, &msg, libc::MSG_NOSIGNAL) } as c_long)
+    msg.msg_controllen = controllen.min(64);
+    f(&mut msg)
+}
+
+/// Sends one descriptor over a unix socket (SCM_RIGHTS); allocation-free.
+pub fn send_fd(sock: RawFd, fd: RawFd) -> Res<()> {
+    // SAFETY: CMSG_SPACE is a pure computation.
+    let space = unsafe { libc::CMSG_SPACE(std::mem::size_of::<c_int>() as u32) } as usize;
+    with_fd_msg(space, |msg| {
+        // SAFETY: msg_control points to `space` (<= 64) bytes of aligned storage, so the
+        // first header and its data fit; the macros only compute addresses inside it.
+        unsafe {
+            let hdr = libc::CMSG_FIRSTHDR(msg);
+            (*hdr).cmsg_level = libc::SOL_SOCKET;
+            (*hdr).cmsg_type = libc::SCM_RIGHTS;
+            (*hdr).cmsg_len = libc::CMSG_LEN(std::mem::size_of::<c_int>() as u32) as usize;
+            ptr::write_unaligned(libc::CMSG_DATA(hdr).cast::<c_int>(), fd);
+        }
+        retry(|| {
+            // SAFETY: msg and everything it points to are live.
+            cvt_l(unsafe { libc::sendmsg(sock, msg, libc::MSG_NOSIGNAL) } as c_long)
+        })
+        .map(drop)
     })
-    .map(drop)
 }
 
 /// Receives one descriptor sent by [`send_fd`]; `Ok(None)` when the peer closed first.
 pub fn recv_fd(sock: RawFd) -> Res<Option<OwnedFd>> {
-    #[repr(C)]
-    union Cmsg {
-        buf: [u8; 64],
-        _align: libc::cmsghdr,
-    }
-    let mut byte = [0u8; 1];
-    let mut iov = libc::iovec {
-        iov_base: byte.as_mut_ptr().cast(),
-        iov_len: 1,
-    };
-    let mut cmsg = Cmsg { buf: [0; 64] };
-    // SAFETY: msghdr is plain data; all-zero is valid.
-    let mut msg: libc::msghdr = unsafe { std::mem::zeroed() };
-    msg.msg_iov = &mut iov;
-    msg.msg_iovlen = 1;
-    // SAFETY: taking the address of the union's buffer.
-    msg.msg_control = unsafe { cmsg.buf.as_mut_ptr().cast() };
-    msg.msg_controllen = 64;
-    let n = retry(|| {
-        // SAFETY: msg and everything it points to are live.
-        cvt_l(unsafe { libc::recvmsg(sock, &mut msg, libc::MSG_CMSG_CLOEXEC) } as c_long)
-    })?;
-    if n == 0 {
-        return Ok(None);
-    }
-    // SAFETY: the kernel filled msg_control/msg_controllen; the macros walk only that buffer.
-    unsafe {
-        let hdr = libc::CMSG_FIRSTHDR(&msg);
-        if hdr.is_null()
-            || (*hdr).cmsg_level != libc::SOL_SOCKET
-            || (*hdr).cmsg_type != libc::SCM_RIGHTS
-        {
+    with_fd_msg(64, |msg| {
+        let n = retry(|| {
+            // SAFETY: msg and everything it points to are live.
+            cvt_l(unsafe { libc::recvmsg(sock, msg, libc::MSG_CMSG_CLOEXEC) } as c_long)
+        })?;
+        if n == 0 {
             return Ok(None);
         }
-        let fd = ptr::read_unaligned(libc::CMSG_DATA(hdr).cast::<c_int>());
-        Ok(Some(owned(fd)))
-    }
+        // SAFETY: the kernel filled msg_control/msg_controllen; the macros walk only that
+        // buffer.
+        unsafe {
+            let hdr = libc::CMSG_FIRSTHDR(msg);
+            if hdr.is_null()
+                || (*hdr).cmsg_level != libc::SOL_SOCKET
+                || (*hdr).cmsg_type != libc::SCM_RIGHTS
+            {
+                return Ok(None);
+            }
+            let fd = ptr::read_unaligned(libc::CMSG_DATA(hdr).cast::<c_int>());
+            Ok(Some(owned(fd)))
+        }
+    })
 }
 
 /// `SECCOMP_IOCTL_NOTIF_RECV`.
