@@ -850,20 +850,7 @@ fn run_podman_backend_through_its_docker_compatible_socket() {
     }
     let d = Dir::new("podman");
     let sock = d.path("podman.sock");
-    let mut service = Command::new("podman")
-        .args([
-            "--cgroup-manager=cgroupfs",
-            "--runtime",
-            "runc",
-            "system",
-            "service",
-            "--time=0",
-        ])
-        .arg(format!("unix://{}", sock.display()))
-        .stdout(std::process::Stdio::null())
-        .stderr(std::process::Stdio::null())
-        .spawn()
-        .unwrap();
+    let mut service = jailwright_testkit::podman_service(&sock).unwrap();
     let host = format!("unix://{}", sock.display());
     let podman = |args: &[&str]| {
         let out = Command::new(BIN)

@@ -27,13 +27,13 @@ use std::process::{Command, Stdio};
 use std::sync::atomic::{AtomicU32, Ordering};
 use std::sync::{Mutex, OnceLock};
 
+use jailwright_testkit::{both, is_root, skip};
 use serde_json::Value;
 
 const JW: &str = env!("CARGO_BIN_EXE_jailwright");
 const SOURCES: &str = concat!(env!("CARGO_MANIFEST_DIR"), "/tests/escape");
 const CFLAGS: [&str; 4] = ["-O2", "-static", "-Wall", "-pthread"];
 const PYTHON: &str = "/usr/bin/python3";
-const UNPRIV_ENV: &str = "JAILWRIGHT_TEST_UNPRIVILEGED";
 /// Every run ends by this many seconds even if a case hangs (the bombs use less).
 const SAFETY_TIMEOUT: &str = "30";
 const SIGSYS: i32 = 31;
@@ -56,58 +56,6 @@ const EROFS: Errno = (30, "EROFS");
 const ENOSYS: Errno = (38, "ENOSYS");
 const ENETUNREACH: Errno = (101, "ENETUNREACH");
 const ECONNREFUSED: Errno = (111, "ECONNREFUSED");
-
-fn skip(reason: &str) {
-    println!("SKIP: {reason}");
-}
-
-fn is_root() -> bool {
-    fs::read_to_string("/proc/self/status")
-        .ok()
-        .and_then(|s| {
-            s.lines()
-                .find(|l| l.starts_with("Uid:"))
-                .and_then(|l| l.split_whitespace().nth(2).map(|u| u == "0"))
-        })
-        .unwrap_or(false)
-}
-
-fn unprivileged_variant() -> bool {
-    std::env::var_os(UNPRIV_ENV).is_some()
-}
-
-/// Runs `body` here, and when the suite runs as root, also runs this same test as uid 65534
-/// by re-executing the test binary under `setpriv`.
-fn both(name: &str, body: impl FnOnce()) {
-    body();
-    if unprivileged_variant() || !is_root() {
-        return;
-    }
-    let Some(setpriv) = ["/usr/bin/setpriv", "/bin/setpriv"]
-        .into_iter()
-        .find(|p| Path::new(p).exists())
-    else {
-        return skip("setpriv not installed: unprivileged variant not run");
-    };
-    let exe = std::env::current_exe().expect("current exe");
-    let result = Command::new(setpriv)
-        .args(["--reuid=65534", "--regid=65534", "--clear-groups", "--"])
-        .arg(&exe)
-        .args([name, "--exact", "--nocapture", "--test-threads=1"])
-        .env(UNPRIV_ENV, "1")
-        .current_dir("/")
-        .stdin(Stdio::null())
-        .output()
-        .expect("run setpriv");
-    let stdout = String::from_utf8_lossy(&result.stdout);
-    let stderr = String::from_utf8_lossy(&result.stderr);
-    assert!(
-        result.status.success() && stdout.contains("1 passed"),
-        "unprivileged run of {name} failed ({})\nstdout:\n{stdout}\nstderr:\n{stderr}",
-        result.status
-    );
-    println!("unprivileged variant of {name} passed");
-}
 
 // ---------------------------------------------------------------------------------------------
 // Building the cases

@@ -528,20 +528,7 @@ fn podman_backend() {
     let dir = std::env::temp_dir().join(format!("jw-podman-{}", std::process::id()));
     std::fs::create_dir_all(&dir).unwrap();
     let sock = dir.join("podman.sock");
-    let mut child = std::process::Command::new("podman")
-        .args([
-            "--cgroup-manager=cgroupfs",
-            "--runtime",
-            "runc",
-            "system",
-            "service",
-            "--time=0",
-        ])
-        .arg(format!("unix://{}", sock.display()))
-        .stdout(std::process::Stdio::null())
-        .stderr(std::process::Stdio::null())
-        .spawn()
-        .unwrap();
+    let mut child = jailwright_testkit::podman_service(&sock).unwrap();
     let b = Backend::Podman {
         socket: sock.clone(),
     };

@@ -7,7 +7,7 @@
 use std::fs;
 use std::io::Write;
 use std::os::unix::fs::PermissionsExt;
-use std::path::{Path, PathBuf};
+use std::path::PathBuf;
 use std::process::Command;
 use std::sync::Mutex;
 use std::time::Duration;
@@ -17,32 +17,12 @@ use jailwright_sandbox::{
     Error, ExecFailure, Exit, Layer, LayerState, Network, Outcome, Response, Sandbox,
     SandboxBuilder, Stdio,
 };
+use jailwright_testkit::{both, have, skip};
 
 /// Serialises the resource-hungry tests (bombs, spinners) so they do not starve each other.
 static HEAVY: Mutex<()> = Mutex::new(());
 
 const PYTHON: &str = "/usr/bin/python3";
-const UNPRIV_ENV: &str = "JAILWRIGHT_TEST_UNPRIVILEGED";
-
-fn skip(reason: &str) {
-    println!("SKIP: {reason}");
-}
-
-fn is_root() -> bool {
-    // The test harness has no libc dependency for geteuid; /proc tells us.
-    fs::read_to_string("/proc/self/status")
-        .ok()
-        .and_then(|s| {
-            s.lines()
-                .find(|l| l.starts_with("Uid:"))
-                .and_then(|l| l.split_whitespace().nth(2).map(|u| u == "0"))
-        })
-        .unwrap_or(false)
-}
-
-fn have(path: &str) -> bool {
-    Path::new(path).exists()
-}
 
 /// A builder with captured output and a safety timeout.
 fn sb() -> SandboxBuilder {
@@ -122,38 +102,6 @@ fn test_filter() -> Program {
             Insn::new(RET_K, 0, 0, RET_ALLOW),
         ],
     }
-}
-
-/// Runs `body` here, and when the suite runs as root, also runs this same test as uid 65534
-/// by re-executing the test binary under `setpriv`.
-fn both(name: &str, body: impl FnOnce()) {
-    body();
-    if std::env::var_os(UNPRIV_ENV).is_some() || !is_root() {
-        return;
-    }
-    let Some(setpriv) = ["/usr/bin/setpriv", "/bin/setpriv"]
-        .into_iter()
-        .find(|p| have(p))
-    else {
-        return skip("setpriv not installed: unprivileged variant not run");
-    };
-    let exe = std::env::current_exe().expect("current exe");
-    let result = Command::new(setpriv)
-        .args(["--reuid=65534", "--regid=65534", "--clear-groups", "--"])
-        .arg(&exe)
-        .args([name, "--exact", "--nocapture", "--test-threads=1"])
-        .env(UNPRIV_ENV, "1")
-        .current_dir("/")
-        .output()
-        .expect("run setpriv");
-    let stdout = String::from_utf8_lossy(&result.stdout);
-    let stderr = String::from_utf8_lossy(&result.stderr);
-    assert!(
-        result.status.success() && stdout.contains("1 passed"),
-        "unprivileged run of {name} failed ({})\nstdout:\n{stdout}\nstderr:\n{stderr}",
-        result.status
-    );
-    println!("unprivileged variant of {name} passed");
 }
 
 // ---------------------------------------------------------------------------------------------

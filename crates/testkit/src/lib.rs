@@ -1,0 +1,90 @@
+//! Helpers shared by the integration tests of the sandbox, CLI and container crates: skipping,
+//! privilege checks, the unprivileged re-run of a test, and a Podman API service.
+//!
+//! A test that needs a missing kernel feature or tool prints `SKIP: <reason>` and returns.
+#![forbid(unsafe_code)]
+
+use std::path::Path;
+use std::process::{Child, Command, Stdio};
+
+/// Set in the environment of a test re-run as uid 65534 by [`both`].
+pub const UNPRIV_ENV: &str = "JAILWRIGHT_TEST_UNPRIVILEGED";
+
+/// Prints the line the suite greps for when a test could not run here.
+pub fn skip(reason: &str) {
+    println!("SKIP: {reason}");
+}
+
+/// Whether this process runs as root (read from /proc: the tests need no libc for it).
+pub fn is_root() -> bool {
+    std::fs::read_to_string("/proc/self/status")
+        .ok()
+        .and_then(|s| {
+            s.lines()
+                .find(|l| l.starts_with("Uid:"))
+                .and_then(|l| l.split_whitespace().nth(2).map(|u| u == "0"))
+        })
+        .unwrap_or(false)
+}
+
+/// Whether `path` exists.
+pub fn have(path: &str) -> bool {
+    Path::new(path).exists()
+}
+
+/// Whether this is the unprivileged re-run that [`both`] starts.
+pub fn unprivileged_variant() -> bool {
+    std::env::var_os(UNPRIV_ENV).is_some()
+}
+
+/// Runs `body` here, and when the suite runs as root, also runs the test `name` (this same
+/// test) as uid 65534 by re-executing the test binary under `setpriv`.
+pub fn both(name: &str, body: impl FnOnce()) {
+    body();
+    if unprivileged_variant() || !is_root() {
+        return;
+    }
+    let Some(setpriv) = ["/usr/bin/setpriv", "/bin/setpriv"]
+        .into_iter()
+        .find(|p| have(p))
+    else {
+        return skip("setpriv not installed: unprivileged variant not run");
+    };
+    let exe = std::env::current_exe().expect("current exe");
+    let result = Command::new(setpriv)
+        .args(["--reuid=65534", "--regid=65534", "--clear-groups", "--"])
+        .arg(&exe)
+        .args([name, "--exact", "--nocapture", "--test-threads=1"])
+        .env(UNPRIV_ENV, "1")
+        .current_dir("/")
+        .stdin(Stdio::null())
+        .output()
+        .expect("run setpriv");
+    let stdout = String::from_utf8_lossy(&result.stdout);
+    let stderr = String::from_utf8_lossy(&result.stderr);
+    assert!(
+        result.status.success() && stdout.contains("1 passed"),
+        "unprivileged run of {name} failed ({})\nstdout:\n{stdout}\nstderr:\n{stderr}",
+        result.status
+    );
+    println!("unprivileged variant of {name} passed");
+}
+
+/// Starts Podman's Docker-compatible API service on the unix socket `socket` (cgroupfs and
+/// runc, as this machine's Podman needs), with its output discarded. The caller stops it.
+pub fn podman_service(socket: &Path) -> std::io::Result<Child> {
+    Command::new("podman")
+        .args([
+            "--cgroup-manager=cgroupfs",
+            "--runtime",
+            "runc",
+            "system",
+            "service",
+            "--time=0",
+        ])
+        .arg(format!("unix://{}", socket.display()))
+        .stdin(Stdio::null())
+        .stdout(Stdio::null())
+        .stderr(Stdio::null())
+        .spawn()
+}
