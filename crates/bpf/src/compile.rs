@@ -622,8 +622,8 @@ fn tri(i: usize, j: usize) -> usize {
 /// Single-number ranges folded into a neighbouring range as a `jeq`.
 const POINTS_PER_RANGE: usize = 1;
 /// What the accumulator holds on entry to a node, for [`Gen::tail`]: the offset of the word
-/// loaded and whether it was masked since (`None`: unknown).
-type Acc = Option<(u32, bool)>;
+/// loaded and whether it was masked since.
+type Acc = (u32, bool);
 
 /// The longest path, in instructions, the number dispatch aims to keep every syscall under,
 /// argument-checked ones included (prologue, tree, argument diagram and return).
@@ -1117,11 +1117,11 @@ impl<'a> Gen<'a> {
         let mut memo = FastMap::default();
         let tails: Vec<usize> = iv
             .iter()
-            .map(|x| self.tail(x.1, Some((OFF_NR, false)), &mut memo))
+            .map(|x| self.tail(x.1, (OFF_NR, false), &mut memo))
             .collect();
         let total: u64 = iv.iter().map(|x| x.2).sum();
-        // A first guess that saves most rounds: a range with a long diagram starts with the
-        // weight that lifts it about 5 levels from the bottom of a balanced tree.
+        // A first guess that saves most rounds: a range with a long diagram starts with 1/32
+        // of the total weight, which puts it about 5 levels below the root.
         let balanced = usize::BITS - n.leading_zeros();
         let mut w: Vec<u64> = iv
             .iter()
@@ -1136,8 +1136,8 @@ impl<'a> Gen<'a> {
             .collect();
         let (mut cost, mut root) = (Vec::new(), Vec::new());
         optimal_roots(&w, &mut cost, &mut root);
+        let mut depth = vec![0usize; n];
         for _ in 0..LIMIT_ROUNDS {
-            let mut depth = vec![0usize; n];
             leaf_depths(&root, 0, n - 1, 0, &mut depth);
             let mut over = false;
             for k in 0..n {
@@ -1164,8 +1164,8 @@ impl<'a> Gen<'a> {
         let v = match self.nodes[node] {
             Node::Ret(_) => 1,
             Node::Test { atom, t, f, .. } => {
-                let load = usize::from(acc != Some((atom.off, false)));
-                let after = Some((atom.off, atom.and.is_some()));
+                let load = usize::from(acc != (atom.off, false));
+                let after = (atom.off, atom.and.is_some());
                 load + usize::from(atom.and.is_some())
                     + 1
                     + self.tail(t, after, memo).max(self.tail(f, after, memo))
