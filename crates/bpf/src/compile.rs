@@ -8,11 +8,11 @@
 //!    neighbours with the same decision (the same action, or the same rule list) are merged
 //!    into ranges — including the ENOSYS stub above the table and, on the x86_64 token, the
 //!    x32 numbers (bit 0x40000000) — and a binary search tree of `jge` picks the range. The
-//!    tree is weighted by how many syscall numbers each range holds (Knuth's optimal
-//!    alphabetic tree), so common ranges sit near the root; a range whose whole path
-//!    (prologue, tree, argument diagram, return) would exceed 16 instructions gets more weight,
-//!    round by round, until it fits, which keeps the mean close to the unconstrained optimum
-//!    while argument-checked syscalls stay short. Unconditional ranges end in
+//!    tree minimises the number of tests weighted by how many syscall numbers each range
+//!    holds, under a limit: every path (prologue, tree, argument diagram, return) stays within
+//!    16 instructions, so argument-checked syscalls stay short ([`crate::dispatch`]). A single
+//!    number between two ranges with the same decision may be a `jeq` in front of them
+//!    instead of two more leaves. Unconditional ranges end in
 //!    `ret` reached only through `ld nr`/`ld arch`/`jeq`/`jge`, which the kernel's
 //!    constant-action cache can emulate.
 //! 3. A syscall whose decision depends on arguments gets a **decision diagram** over 32-bit
@@ -30,6 +30,7 @@ use std::time::{Duration, Instant};
 use jailwright_profile::policy::{ArchPolicy, Cond, X32_SYSCALL_BIT};
 use jailwright_profile::{Action, Arch, Decision, Op, Policy, Reason};
 
+use crate::dispatch::{self, Leaves, Tree};
 use crate::emu::{self, Endian, SeccompData};
 use crate::hash::FastMap;
 use crate::insn::{Program, MAX_INSNS, OFF_ARCH, OFF_NR};
@@ -563,64 +564,6 @@ enum Node {
 
 type Rules = Vec<(Fm, Action)>;
 
-/// A range with the single-number ranges folded into it: start, node, weight, points.
-type Absorbed = (u32, NodeId, u64, Vec<(u32, NodeId)>);
-
-/// Knuth's optimal alphabetic tree over leaves of weights `w` (a `jge` at each inner node):
-/// the root table, cell `tri(i, j)` for the leaves `i..=j`.
-/// `cost` and `root` are scratch tables reused between calls (resized here).
-fn optimal_roots(w: &[u64], cost: &mut Vec<u64>, root: &mut Vec<usize>) {
-    let n = w.len();
-    let mut pre = vec![0u64; n + 1];
-    for i in 0..n {
-        pre[i + 1] = pre[i] + w[i];
-    }
-    // Only cells i <= j are used: store the triangle, not the square. Cells of length 1 must
-    // read as cost 0; every other cell is written before it is read.
-    let cells = tri(n - 1, n - 1) + 1;
-    cost.clear();
-    cost.resize(cells, 0);
-    root.clear();
-    root.resize(cells, 0);
-    for len in 2..=n {
-        for i in 0..=n - len {
-            let j = i + len - 1;
-            let (lo, hi) = if len == 2 {
-                (j, j)
-            } else {
-                (root[tri(i, j - 1)], root[tri(i + 1, j)])
-            };
-            let mut best = (u64::MAX, lo);
-            for r in lo..=hi {
-                let c = cost[tri(i, r - 1)].saturating_add(cost[tri(r, j)]);
-                if c < best.0 {
-                    best = (c, r);
-                }
-            }
-            cost[tri(i, j)] = best.0.saturating_add(pre[j + 1] - pre[i]);
-            root[tri(i, j)] = best.1;
-        }
-    }
-}
-
-/// The number of `jge` above each leaf of the tree `root` describes.
-fn leaf_depths(root: &[usize], i: usize, j: usize, d: usize, out: &mut [usize]) {
-    if i == j {
-        out[i] = d;
-        return;
-    }
-    let r = root[tri(i, j)];
-    leaf_depths(root, i, r - 1, d + 1, out);
-    leaf_depths(root, r, j, d + 1, out);
-}
-
-/// The index of cell `(i, j)`, `i <= j`, of an upper-triangular table stored by columns.
-fn tri(i: usize, j: usize) -> usize {
-    j * (j + 1) / 2 + i
-}
-
-/// Single-number ranges folded into a neighbouring range as a `jeq`.
-const POINTS_PER_RANGE: usize = 1;
 /// What the accumulator holds on entry to a node, for [`Gen::tail`]: the offset of the word
 /// loaded and whether it was masked since.
 type Acc = (u32, bool);
@@ -628,8 +571,6 @@ type Acc = (u32, bool);
 /// The longest path, in instructions, the number dispatch aims to keep every syscall under,
 /// argument-checked ones included (prologue, tree, argument diagram and return).
 const PATH_LIMIT: usize = 16;
-/// Rounds of re-weighting the ranges whose paths exceed [`PATH_LIMIT`].
-const LIMIT_ROUNDS: usize = 24;
 
 /// Nodes one argument diagram may create before it falls back to a linear chain.
 const DIAGRAM_BUDGET: usize = 1500;
@@ -835,13 +776,10 @@ impl<'a> Gen<'a> {
         for x in &mut iv {
             x.2 += 1;
         }
-        if self.options.optimize {
-            iv = self.absorb_points(iv);
-        }
         let tree = if !self.options.optimize {
             self.linear_ranges(&iv)
         } else if iv.len() <= 400 {
-            self.weighted_tree(&iv, position + 3)
+            self.limited_tree(&iv, position + 3)
         } else {
             let plain: Vec<(u32, NodeId)> = iv.iter().map(|x| (x.0, x.1)).collect();
             self.balanced(OFF_NR, &plain)
@@ -851,40 +789,6 @@ impl<'a> Gen<'a> {
             instructions: iv.len().saturating_sub(1),
         });
         tree
-    }
-
-    /// A range of one number between two ranges with the same decision costs two `jge` in
-    /// the tree; a `jeq` in front of the merged neighbours costs one. Merges such points
-    /// (at most `POINTS_PER_RANGE` per range, to bound the path).
-    fn absorb_points(&mut self, iv: Vec<(u32, NodeId, u64)>) -> Vec<(u32, NodeId, u64)> {
-        let single = |i: usize| i + 1 < iv.len() && iv[i].0.checked_add(1) == Some(iv[i + 1].0);
-        let mut out: Vec<Absorbed> = Vec::new();
-        let mut i = 0;
-        while i < iv.len() {
-            if let Some(prev) = out.last_mut() {
-                if single(i)
-                    && prev.1 == iv[i + 1].1
-                    && prev.3.len() < POINTS_PER_RANGE
-                    && matches!(self.nodes[iv[i].1], Node::Ret(_))
-                {
-                    prev.3.push((iv[i].0, iv[i].1));
-                    prev.2 += iv[i].2 + iv[i + 1].2;
-                    i += 2;
-                    continue;
-                }
-            }
-            out.push((iv[i].0, iv[i].1, iv[i].2, Vec::new()));
-            i += 1;
-        }
-        out.into_iter()
-            .map(|(s, base, w, points)| {
-                let mut node = base;
-                for &(p, pn) in points.iter().rev() {
-                    node = self.test_k(OFF_NR, Jop::Eq, p, pn, node);
-                }
-                (s, node, w)
-            })
-            .collect()
     }
 
     fn leaf_node(&mut self, leaf: Leaf, nr: u32, who: Option<(Arch, &'static str)>) -> NodeId {
@@ -1103,55 +1007,95 @@ impl<'a> Gen<'a> {
         next
     }
 
-    /// Knuth's optimal alphabetic tree over the ranges, weighted by how many syscall numbers
-    /// each holds: minimises the mean number of `jge` executed.
-    fn weighted_tree(&mut self, iv: &[(u32, NodeId, u64)], prologue: usize) -> NodeId {
+    /// The dispatch over the ranges `(start, node, weight)`: the tree of `jge` with the least
+    /// weighted number of tests in which every path (`prologue`, tree, the range's own tail)
+    /// stays within [`PATH_LIMIT`]; a single number between two ranges with the same decision
+    /// may become a `jeq` in front of them. See [`dispatch::plan`].
+    fn limited_tree(&mut self, iv: &[(u32, NodeId, u64)], prologue: usize) -> NodeId {
         let n = iv.len();
         if n == 1 {
             return iv[0].1;
         }
-        // The optimal tree for the weights alone can put an argument-checked range, whose
-        // diagram is long, too deep for PATH_LIMIT. Ranges over the limit get more weight,
-        // doubling each round, until every path fits (or the rounds run out: then the last
-        // tree stands). Only offenders are boosted, so the mean stays near the optimum.
+        let acc = (OFF_NR, false);
         let mut memo = FastMap::default();
-        let tails: Vec<usize> = iv
-            .iter()
-            .map(|x| self.tail(x.1, (OFF_NR, false), &mut memo))
-            .collect();
-        let total: u64 = iv.iter().map(|x| x.2).sum();
-        // A first guess that saves most rounds: a range with a long diagram starts with 1/32
-        // of the total weight, which puts it about 5 levels below the root.
-        let balanced = usize::BITS - n.leading_zeros();
-        let mut w: Vec<u64> = iv
-            .iter()
-            .zip(&tails)
-            .map(|(x, &t)| {
-                if prologue + balanced as usize + t > PATH_LIMIT {
-                    x.2.saturating_add(total / 32)
-                } else {
-                    x.2
-                }
-            })
-            .collect();
-        let (mut cost, mut root) = (Vec::new(), Vec::new());
-        optimal_roots(&w, &mut cost, &mut root);
-        let mut depth = vec![0usize; n];
-        for _ in 0..LIMIT_ROUNDS {
-            leaf_depths(&root, 0, n - 1, 0, &mut depth);
-            let mut over = false;
-            for k in 0..n {
-                if prologue + depth[k] + tails[k] > PATH_LIMIT {
-                    over = true;
-                    w[k] = w[k].saturating_add(w[k].max(total / 256).max(1));
-                }
+        let tails: Vec<usize> = iv.iter().map(|x| self.tail(x.1, acc, &mut memo)).collect();
+        let mut merged: Vec<Option<(NodeId, usize)>> = vec![None; n];
+        for i in 0..n - 2 {
+            let (a, p, b) = (iv[i], iv[i + 1], iv[i + 2]);
+            if a.1 == b.1
+                && p.0.checked_add(1) == Some(b.0)
+                && matches!(self.nodes[p.1], Node::Ret(_))
+            {
+                let node = self.test_k(OFF_NR, Jop::Eq, p.0, p.1, a.1);
+                merged[i] = Some((node, self.tail(node, acc, &mut memo)));
             }
-            if !over {
-                break;
-            }
-            optimal_roots(&w, &mut cost, &mut root);
         }
-        self.build_weighted(iv, &root, 0, n - 1)
+        let weight: Vec<u64> = iv.iter().map(|x| x.2).collect();
+        // No leaf ever needs to sit deeper than this: a balanced tree fits in it.
+        let cap = (PATH_LIMIT.saturating_sub(prologue + 1))
+            .max((usize::BITS - (n - 1).leading_zeros()) as usize);
+        // When no tree keeps every path within the limit (a long argument diagram, an ABI
+        // far down the arch dispatch), the limit is raised by the least `extra` that works:
+        // feasibility only grows with it, so double, then bisect.
+        let attempt = |extra: usize| {
+            let room_of = |tail: usize| {
+                (PATH_LIMIT + extra)
+                    .checked_sub(prologue + tail)
+                    .map(|r| r.min(cap))
+            };
+            let room: Vec<Option<usize>> = tails.iter().map(|&t| room_of(t)).collect();
+            let rooms: Vec<Option<usize>> = merged
+                .iter()
+                .map(|m| m.and_then(|(_, t)| room_of(t)))
+                .collect();
+            dispatch::plan(&Leaves {
+                weight: &weight,
+                room: &room,
+                merged: &rooms,
+            })
+        };
+        let tree = match attempt(0) {
+            Some(t) => t,
+            None => {
+                let (mut lo, mut hi) = (0usize, 1usize);
+                let mut found = loop {
+                    match attempt(hi) {
+                        Some(t) => break t,
+                        None => (lo, hi) = (hi, hi * 2),
+                    }
+                };
+                while hi - lo > 1 {
+                    let mid = lo + (hi - lo) / 2;
+                    match attempt(mid) {
+                        Some(t) => (hi, found) = (mid, t),
+                        None => lo = mid,
+                    }
+                }
+                found
+            }
+        };
+        self.build_tree(iv, &merged, &tree)
+    }
+
+    fn build_tree(
+        &mut self,
+        iv: &[(u32, NodeId, u64)],
+        merged: &[Option<(NodeId, usize)>],
+        t: &Tree,
+    ) -> NodeId {
+        match t {
+            Tree::Leaf(i) => iv[*i].1,
+            Tree::Merged(i) => {
+                merged[*i]
+                    .expect("plan merges only where a merged leaf exists")
+                    .0
+            }
+            Tree::Split { r, below, above } => {
+                let t = self.build_tree(iv, merged, above);
+                let f = self.build_tree(iv, merged, below);
+                self.test_k(OFF_NR, Jop::Ge, iv[*r].0, t, f)
+            }
+        }
     }
 
     /// The most instructions a path from `node` to its `ret` executes: one per jump and
@@ -1173,22 +1117,6 @@ impl<'a> Gen<'a> {
         };
         memo.insert((node, acc), v);
         v
-    }
-
-    fn build_weighted(
-        &mut self,
-        iv: &[(u32, NodeId, u64)],
-        root: &[usize],
-        i: usize,
-        j: usize,
-    ) -> NodeId {
-        if i == j {
-            return iv[i].1;
-        }
-        let r = root[tri(i, j)];
-        let t = self.build_weighted(iv, root, r, j);
-        let f = self.build_weighted(iv, root, i, r - 1);
-        self.test_k(OFF_NR, Jop::Ge, iv[r].0, t, f)
     }
 
     /// Lays the DAG out in a topological order (reverse post-order), emitting `ld` before

@@ -24,6 +24,7 @@
 
 pub mod compile;
 pub mod disasm;
+mod dispatch;
 pub mod emu;
 mod hash;
 pub mod insn;

@@ -35,18 +35,19 @@ fn fixture(name: &str) -> Profile {
 
 /// Deterministic figures for Docker's default on x86_64 (x86_64 + x86 + x32 in one filter).
 /// The targets: <= 300 instructions, max path <= 16, every unconditional allow
-/// cacheable; the mean (target 8) is what the weighted tree achieves with this metric (each
-/// number's worst case over the interesting argument values, numbers 0..=469).
+/// cacheable; the mean (target 8) is what the length-limited dispatch achieves with this
+/// metric (each number's worst case over the interesting argument values, numbers 0..=469):
+/// 4230 instructions over 470 numbers.
 #[test]
 fn docker_default_x86_64_figures() {
     let c = compile(&docker_default(Arch::X86_64), &CompileOptions::default()).unwrap();
     let s = &c.stats;
     assert!(s.instructions <= 300, "{s:#?}");
-    assert_eq!(s.instructions, 255, "{s:#?}");
+    assert_eq!(s.instructions, 263, "{s:#?}");
     let x64 = &s.arches[0];
     assert_eq!(x64.arch, Arch::X86_64);
     assert!(x64.max_path <= 16, "{x64:#?}");
-    assert!(x64.mean_path < 9.35, "{x64:#?}");
+    assert!(x64.mean_path <= 9.0, "{x64:#?}");
     assert_eq!(x64.cacheable, x64.unconditional_allows);
     assert_eq!(x64.unconditional_allows, 306);
     assert_eq!(x64.conditional, 3);
