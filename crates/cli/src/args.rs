@@ -74,6 +74,10 @@ pub enum Command {
         /// Runtime and version whose start-up needs to check: runc, crun, runc@1.3.3.
         #[arg(long, default_value = "runc")]
         runtime: String,
+        /// The container runs with no-new-privileges (`--security-opt no-new-privileges`):
+        /// the runtime installs the filter later and needs fewer of its own syscalls.
+        #[arg(long)]
+        no_new_privileges: bool,
         /// Output format.
         #[arg(long, value_enum, default_value_t)]
         format: Format,

@@ -21,8 +21,9 @@ pub fn run(cli: Cli) -> Result<u8, Failure> {
             profiles,
             arch,
             runtime,
+            no_new_privileges,
             format,
-        } => crate::commands_lint::lint(&profiles, &arch, &runtime, format),
+        } => crate::commands_lint::lint(&profiles, &arch, &runtime, no_new_privileges, format),
         Command::Diff {
             a,
             b,

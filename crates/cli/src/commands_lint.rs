@@ -17,10 +17,12 @@ pub fn lint(
     profiles: &[String],
     arch: &[String],
     runtime: &str,
+    no_new_privileges: bool,
     format: Format,
 ) -> Result<u8, Failure> {
     let mut opts = LintOptions {
         runtime: parse_runtime(runtime)?,
+        no_new_privileges,
         ..LintOptions::default()
     };
     if !arch.is_empty() {

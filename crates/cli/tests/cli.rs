@@ -332,6 +332,23 @@ fn lint_quotes_runc_errors_for_a_profile_missing_runtime_needs() {
         .stdout(),
     );
     assert!(j.to_string().contains("\"JW601\""), "{j}");
+    // With no-new-privileges the filter comes after the capability drop: capget is no longer
+    // a need, the procfs hardening still is.
+    let r = jw(&[
+        "lint",
+        broken.to_str().unwrap(),
+        "--runtime",
+        "runc@1.3.3",
+        "--no-new-privileges",
+    ]);
+    r.expect_code(1)
+        .expect_stdout("unsafe procfs detected: openat2")
+        .expect_stdout("with no-new-privileges on");
+    assert!(
+        !r.stdout().contains("unable to apply bounding set"),
+        "{}",
+        r.show()
+    );
 }
 
 #[test]

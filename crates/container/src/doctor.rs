@@ -337,7 +337,9 @@ fn daemon_profile_check(name: &str, path: &str, arch: Arch, runtime: Runtime) ->
         runtime,
         ..Target::docker(arch)
     };
-    let missing = missing_runtime_needs(&resolve(&profile, &target), runtime);
+    // The daemon's default profile applies to containers started without
+    // no-new-privileges, the daemon's default.
+    let missing = missing_runtime_needs(&resolve(&profile, &target), runtime, false);
     if missing.is_empty() {
         return check(
             &title,

@@ -30,7 +30,6 @@ pub mod classify;
 pub mod doctor;
 pub mod error;
 pub mod image;
-pub mod needs;
 pub mod probe;
 pub mod report;
 pub mod run;

@@ -29,8 +29,8 @@ use serde::Serialize;
 use crate::backend::{block_on, Backend};
 use crate::error::ContainerError;
 use crate::image::{ensure_image_async, ImageSpec};
-use crate::needs::runtime_needs;
 use crate::run::{run_async, ContainerRun, Output};
+use jailwright_profile::lint::runtime_needs;
 
 /// How to probe.
 #[derive(Clone, Debug)]
@@ -385,9 +385,14 @@ async fn probe_async(
     let mut warnings = Vec::new();
     for &nnp in &opts.no_new_privileges {
         prober.nnp = nnp;
+        // The table's names this host has, less the ones the probe assumes.
+        let host = tables::table(arch);
         let table: Vec<&str> = runtime_needs(runtime, nnp)
             .iter()
-            .map(|n| n.syscall)
+            .flat_map(|n| n.syscalls.iter().copied())
+            .filter(|n| host.is_some_and(|t| t.lookup(n).is_some()) && !ASSUMED.contains(n))
+            .collect::<BTreeSet<_>>()
+            .into_iter()
             .collect();
         let table_here: Vec<&str> = table
             .iter()

@@ -21,7 +21,6 @@ use serde::Serialize;
 use crate::backend::{api_message, block_on, timed, Backend, DaemonInfo};
 use crate::classify::{classify, runtime_init_line, Diagnosis, RejectKind};
 use crate::error::ContainerError;
-use crate::needs::runtime_needs;
 use crate::report::{ExitInfo, Layer, LayerStatus, RunReport, Timings};
 
 /// The network a container gets.
@@ -715,10 +714,9 @@ fn ms(t: Instant) -> f64 {
     (t.elapsed().as_secs_f64() * 1e6).round() / 1e3
 }
 
-/// The syscalls to add for a compat retry: the diagnosis's, plus the runtime-needs tables'
-/// (this crate's [`crate::needs`], which knows `no-new-privileges`, and the profile crate's
-/// `lint::missing_runtime_needs`) for this runtime, each only when the profile denies it on
-/// the daemon's arch.
+/// The syscalls to add for a compat retry: the diagnosis's, plus what the runtime-needs table
+/// (`lint::missing_runtime_needs`) says this runtime calls itself with this
+/// no-new-privileges setting, each only when the profile denies it on the daemon's arch.
 pub fn compat_additions(
     profile: &Profile,
     target: &Target,
@@ -733,33 +731,18 @@ pub fn compat_additions(
             None => false,
         }
     };
-    let mut out = BTreeSet::new();
-    for n in diagnosis.missing_syscalls.iter().copied() {
-        if denied(n) {
-            out.insert(n.to_string());
-        }
-    }
-    let ours = runtime_needs(target.runtime, no_new_privileges);
-    for need in &ours {
-        if denied(need.syscall) {
-            out.insert(need.syscall.to_string());
-        }
-    }
-    // The profile crate's table (written for runs without no-new-privileges); with it on,
-    // rows jailwright's table knows are only needed without it are skipped.
-    let only_without_nnp = runtime_needs(target.runtime, false);
-    for (_, names) in jailwright_profile::lint::missing_runtime_needs(&policy, target.runtime) {
-        for n in names {
-            let skip = no_new_privileges
-                && only_without_nnp
-                    .iter()
-                    .any(|x| x.syscall == n && x.only_without_nnp);
-            if !skip && denied(n) {
-                out.insert(n.to_string());
-            }
-        }
-    }
-    out.into_iter().collect()
+    let needs =
+        jailwright_profile::lint::missing_runtime_needs(&policy, target.runtime, no_new_privileges);
+    diagnosis
+        .missing_syscalls
+        .iter()
+        .copied()
+        .chain(needs.into_iter().flat_map(|(_, names)| names))
+        .filter(|n| denied(n))
+        .map(str::to_string)
+        .collect::<BTreeSet<_>>()
+        .into_iter()
+        .collect()
 }
 
 fn target_for(info: &DaemonInfo, opts: &ContainerRun) -> Result<Target, ContainerError> {

@@ -100,6 +100,10 @@ pub struct LintOptions {
     pub caps: CapSet,
     /// The kernel `minKernel` is compared with.
     pub kernel: KernelVersion,
+    /// Whether the container runs with no-new-privileges (`--security-opt
+    /// no-new-privileges`): the runtime then installs the filter later and needs fewer of its
+    /// own syscalls through it. Off by default, as in Docker and Podman.
+    pub no_new_privileges: bool,
 }
 
 impl Default for LintOptions {
@@ -109,6 +113,7 @@ impl Default for LintOptions {
             runtime: Runtime::RUNC,
             caps: CapSet::docker_default(),
             kernel: DEFAULT_KERNEL,
+            no_new_privileges: false,
         }
     }
 }
@@ -387,6 +392,11 @@ pub struct RuntimeNeed {
     pub syscalls: &'static [&'static str],
     /// Whether all are needed or one of them suffices.
     pub kind: NeedKind,
+    /// Needed with no-new-privileges on as well. With it on, the runtime installs the filter
+    /// right before the exec, after it has dropped capabilities, switched user and changed
+    /// directory, so only what comes after (closing inherited descriptors, the procfs checks,
+    /// the exec, and the runtime's own threads) goes through the profile.
+    pub with_nnp: bool,
     /// The message the user sees when they are blocked.
     pub error: &'static str,
     /// Where the fact comes from (and whether it was reproduced or inferred from source).
@@ -426,6 +436,7 @@ pub const RUNTIME_NEEDS: &[RuntimeNeed] = &[
         versions: (Version(1, 0, 0), None),
         syscalls: &["openat", "read", "write", "close", "fcntl", "futex", "fstat", "newfstatat", "readlinkat", "getdents64"],
         kind: NeedKind::All,
+        with_nnp: true,
         error: "runc init fails or hangs before the container starts (no single message: the Go runtime and runc's init use these at every step)",
         source: "moby/moby#22252 (the syscalls Docker needs from any profile); runc libcontainer/standard_init_linux.go and init_linux.go",
     },
@@ -434,6 +445,7 @@ pub const RUNTIME_NEEDS: &[RuntimeNeed] = &[
         versions: (Version(1, 0, 0), None),
         syscalls: &["prctl"],
         kind: NeedKind::All,
+        with_nnp: false,
         error: "unable to apply bounding set: operation not permitted",
         source: RUNC_11_REPRODUCED,
     },
@@ -442,6 +454,7 @@ pub const RUNTIME_NEEDS: &[RuntimeNeed] = &[
         versions: (Version(1, 0, 0), Some(Version(1, 1, ANY_PATCH))),
         syscalls: &["capget"],
         kind: NeedKind::All,
+        with_nnp: false,
         error: "unable to start container process: operation not permitted",
         source: RUNC_11_REPRODUCED,
     },
@@ -450,6 +463,7 @@ pub const RUNTIME_NEEDS: &[RuntimeNeed] = &[
         versions: (Version(1, 2, 0), None),
         syscalls: &["capget"],
         kind: NeedKind::All,
+        with_nnp: false,
         error: "unable to apply bounding set: operation not permitted",
         source: "jailwright issue 2 (runc >= 1.2 reads the capability sets with capget while applying the bounding set); not reproduced here (this machine has runc 1.1.5)",
     },
@@ -458,6 +472,7 @@ pub const RUNTIME_NEEDS: &[RuntimeNeed] = &[
         versions: (Version(1, 0, 0), None),
         syscalls: &["capset"],
         kind: NeedKind::All,
+        with_nnp: false,
         error: "unable to apply caps: operation not permitted",
         source: RUNC_11_REPRODUCED,
     },
@@ -466,22 +481,25 @@ pub const RUNTIME_NEEDS: &[RuntimeNeed] = &[
         versions: (Version(1, 0, 0), None),
         syscalls: &["setgroups"],
         kind: NeedKind::All,
+        with_nnp: false,
         error: "unable to setup user: setgroups: operation not permitted",
         source: RUNC_11_REPRODUCED,
     },
     RuntimeNeed {
         runtime: RuntimeKind::Runc,
         versions: (Version(1, 0, 0), None),
-        syscalls: &["setresuid", "setresgid", "setuid", "setgid"],
+        syscalls: &["setuid", "setgid"],
         kind: NeedKind::All,
-        error: "unable to setup user: setgid: operation not permitted (or setuid/setresuid/setresgid: which call runc uses depends on its version and Go's)",
-        source: "inferred from runc libcontainer/init_linux.go setupUser; listed in moby/moby#22252",
+        with_nnp: false,
+        error: "unable to setup user: setgid: operation not permitted (or setuid)",
+        source: "probed on runc 1.1.5 (`jailwright doctor --probe-runtime`: each one alone stops the start); runc libcontainer/init_linux.go setupUser calls Go's Setgid and Setuid, which make these calls (not setresuid/setresgid)",
     },
     RuntimeNeed {
         runtime: RuntimeKind::Runc,
         versions: (Version(1, 0, 0), None),
         syscalls: &["chdir"],
         kind: NeedKind::All,
+        with_nnp: false,
         error: "chdir to cwd (\"/\") set in config.json failed: operation not permitted",
         source: "inferred from runc libcontainer/init_linux.go finalizeNamespace; listed in moby/moby#22252",
     },
@@ -490,14 +508,25 @@ pub const RUNTIME_NEEDS: &[RuntimeNeed] = &[
         versions: (Version(1, 0, 0), None),
         syscalls: &["getppid"],
         kind: NeedKind::All,
+        with_nnp: false,
         error: "runc init kills itself with SIGKILL and the container exits at once with no message (getppid answered an error, which runc takes for its parent having died)",
         source: "inferred from runc libcontainer/standard_init_linux.go (unix.Getppid() != l.parentPid -> kill); listed in moby/moby#22252",
     },
     RuntimeNeed {
         runtime: RuntimeKind::Runc,
         versions: (Version(1, 0, 0), None),
+        syscalls: &["getcwd"],
+        kind: NeedKind::All,
+        with_nnp: false,
+        error: "the container fails to start while runc init checks its working directory (no message of runc's own was recorded)",
+        source: "probed on runc 1.1.5 (`jailwright doctor --probe-runtime`: Docker's default without getcwd does not start); runc libcontainer/init_linux.go finalizeNamespace verifies the working directory after the chdir",
+    },
+    RuntimeNeed {
+        runtime: RuntimeKind::Runc,
+        versions: (Version(1, 0, 0), None),
         syscalls: &["execve"],
         kind: NeedKind::All,
+        with_nnp: true,
         error: "exec /path/to/entrypoint: operation not permitted",
         source: "inferred from runc libcontainer/standard_init_linux.go (system.Exec returns an *os.PathError with Op \"exec\")",
     },
@@ -507,6 +536,7 @@ pub const RUNTIME_NEEDS: &[RuntimeNeed] = &[
         versions: (Version(1, 0, 0), Some(Version(1, 1, ANY_PATCH))),
         syscalls: &["fstatfs"],
         kind: NeedKind::All,
+        with_nnp: true,
         error: "error closing exec fds: ensure /proc/self/fd is on procfs: operation not permitted",
         source: RUNC_11_REPRODUCED,
     },
@@ -516,6 +546,7 @@ pub const RUNTIME_NEEDS: &[RuntimeNeed] = &[
         versions: (Version(1, 2, 0), Some(Version(1, 2, 7))),
         syscalls: &["close_range", "fstatfs"],
         kind: NeedKind::AnyOf,
+        with_nnp: true,
         error: "error closing exec fds: ensure /proc/thread-self/fd is on procfs: operation not permitted",
         source: "jailwright issue 2 and shared/REFERENCE.md (runc 1.2-1.3.2 say /proc/thread-self/fd where 1.1.5 says /proc/self/fd); close_range(CLOSE_RANGE_CLOEXEC) is tried first since runc 1.2.0",
     },
@@ -524,6 +555,7 @@ pub const RUNTIME_NEEDS: &[RuntimeNeed] = &[
         versions: (Version(1, 3, 0), Some(Version(1, 3, 2))),
         syscalls: &["close_range", "fstatfs"],
         kind: NeedKind::AnyOf,
+        with_nnp: true,
         error: "error closing exec fds: ensure /proc/thread-self/fd is on procfs: operation not permitted",
         source: "jailwright issue 2 and shared/REFERENCE.md (runc 1.2-1.3.2 say /proc/thread-self/fd where 1.1.5 says /proc/self/fd); close_range(CLOSE_RANGE_CLOEXEC) is tried first since runc 1.2.0",
     },
@@ -533,6 +565,7 @@ pub const RUNTIME_NEEDS: &[RuntimeNeed] = &[
         versions: (Version(1, 2, 8), Some(Version(1, 2, ANY_PATCH))),
         syscalls: &["openat2"],
         kind: NeedKind::All,
+        with_nnp: true,
         error: RUNC_PROCFS_ERROR,
         source: RUNC_PROCFS_SOURCE,
     },
@@ -541,6 +574,7 @@ pub const RUNTIME_NEEDS: &[RuntimeNeed] = &[
         versions: (Version(1, 3, 3), None),
         syscalls: &["openat2"],
         kind: NeedKind::All,
+        with_nnp: true,
         error: RUNC_PROCFS_ERROR,
         source: RUNC_PROCFS_SOURCE,
     },
@@ -549,6 +583,7 @@ pub const RUNTIME_NEEDS: &[RuntimeNeed] = &[
         versions: (Version(1, 2, 8), Some(Version(1, 2, ANY_PATCH))),
         syscalls: &["statx"],
         kind: NeedKind::All,
+        with_nnp: true,
         error: RUNC_STATX_ERROR,
         source: RUNC_STATX_SOURCE,
     },
@@ -557,6 +592,7 @@ pub const RUNTIME_NEEDS: &[RuntimeNeed] = &[
         versions: (Version(1, 3, 3), None),
         syscalls: &["statx"],
         kind: NeedKind::All,
+        with_nnp: true,
         error: RUNC_STATX_ERROR,
         source: RUNC_STATX_SOURCE,
     },
@@ -565,6 +601,7 @@ pub const RUNTIME_NEEDS: &[RuntimeNeed] = &[
         versions: (Version(1, 2, 8), Some(Version(1, 2, ANY_PATCH))),
         syscalls: &["close_range", "fstatfs"],
         kind: NeedKind::AnyOf,
+        with_nnp: true,
         error: RUNC_EXEC_FDS_HARDENED,
         source: RUNC_EXEC_FDS_HARDENED_SOURCE,
     },
@@ -573,6 +610,7 @@ pub const RUNTIME_NEEDS: &[RuntimeNeed] = &[
         versions: (Version(1, 3, 3), None),
         syscalls: &["close_range", "fstatfs"],
         kind: NeedKind::AnyOf,
+        with_nnp: true,
         error: RUNC_EXEC_FDS_HARDENED,
         source: RUNC_EXEC_FDS_HARDENED_SOURCE,
     },
@@ -587,6 +625,7 @@ pub const RUNTIME_NEEDS: &[RuntimeNeed] = &[
         versions: (Version(0, 1, 0), None),
         syscalls: &["prctl"],
         kind: NeedKind::All,
+        with_nnp: false,
         error: "error while setting `PR_SET_KEEPCAPS`: Operation not permitted",
         source: "inferred from crun src/libcrun/linux.c set_required_caps (older versions print the name without backticks)",
     },
@@ -595,6 +634,7 @@ pub const RUNTIME_NEEDS: &[RuntimeNeed] = &[
         versions: (Version(0, 1, 0), None),
         syscalls: &["setresgid", "setresuid"],
         kind: NeedKind::All,
+        with_nnp: false,
         error: "cannot setresgid to `0`: Operation not permitted",
         source: "inferred from crun src/libcrun/linux.c set_required_caps (setresgid, then setresuid with the container's ids)",
     },
@@ -603,14 +643,25 @@ pub const RUNTIME_NEEDS: &[RuntimeNeed] = &[
         versions: (Version(0, 1, 0), None),
         syscalls: &["capset"],
         kind: NeedKind::All,
+        with_nnp: false,
         error: "capset: Operation not permitted",
         source: "inferred from crun src/libcrun/linux.c set_required_caps",
     },
     RuntimeNeed {
         runtime: RuntimeKind::Crun,
         versions: (Version(0, 1, 0), None),
+        syscalls: &["setgroups"],
+        kind: NeedKind::All,
+        with_nnp: false,
+        error: "setgroups: Operation not permitted",
+        source: "inferred from crun src/libcrun/linux.c (the container user's supplementary groups are set after the filter when no-new-privileges is off)",
+    },
+    RuntimeNeed {
+        runtime: RuntimeKind::Crun,
+        versions: (Version(0, 1, 0), None),
         syscalls: &["chdir"],
         kind: NeedKind::All,
+        with_nnp: false,
         error: "chdir `/`: Operation not permitted",
         source: "inferred from crun src/libcrun/container.c (the chdir retried after switching to the container's user)",
     },
@@ -619,6 +670,7 @@ pub const RUNTIME_NEEDS: &[RuntimeNeed] = &[
         versions: (Version(0, 1, 0), None),
         syscalls: &["execve"],
         kind: NeedKind::All,
+        with_nnp: true,
         error: "exec container process `/path/to/entrypoint`: Operation not permitted",
         source: "inferred from crun src/libcrun/container.c (the final exec of the container process)",
     },
@@ -633,15 +685,16 @@ pub fn effective_version(runtime: Runtime) -> Option<Version> {
     }
 }
 
-/// The needs that apply to `runtime` (at its version, or the newest known when unknown). Plain
-/// OCI semantics (jailwright's own sandbox) have none.
-pub fn runtime_needs(runtime: Runtime) -> Vec<&'static RuntimeNeed> {
+/// The needs that apply to `runtime` (at its version, or the newest known when unknown) with
+/// no-new-privileges on or off. Plain OCI semantics (jailwright's own sandbox) have none.
+pub fn runtime_needs(runtime: Runtime, no_new_privileges: bool) -> Vec<&'static RuntimeNeed> {
     let Some(version) = effective_version(runtime) else {
         return Vec::new();
     };
     RUNTIME_NEEDS
         .iter()
         .filter(|n| n.runtime == runtime.kind && n.applies_to(version))
+        .filter(|n| n.with_nnp || !no_new_privileges)
         .collect()
 }
 
@@ -661,6 +714,7 @@ fn may_run(ap: &ArchPolicy, nr: u32, default: Action) -> bool {
 pub fn missing_runtime_needs(
     policy: &Policy,
     runtime: Runtime,
+    no_new_privileges: bool,
 ) -> Vec<(&'static RuntimeNeed, Vec<&'static str>)> {
     let Some(ap) = policy.arch(policy.host) else {
         return Vec::new();
@@ -669,7 +723,7 @@ pub fn missing_runtime_needs(
         return Vec::new();
     };
     let mut out = Vec::new();
-    for need in runtime_needs(runtime) {
+    for need in runtime_needs(runtime, no_new_privileges) {
         let present: Vec<(&'static str, u32)> = need
             .syscalls
             .iter()
@@ -1698,7 +1752,7 @@ impl Lint<'_> {
         };
         let mut out = Vec::new();
         for p in &self.policies {
-            for (need, missing) in missing_runtime_needs(p, runtime) {
+            for (need, missing) in missing_runtime_needs(p, runtime, self.opts.no_new_privileges) {
                 let list = missing.join(", ");
                 let alternatives = if need.kind == NeedKind::AnyOf {
                     format!(
@@ -1721,6 +1775,11 @@ impl Lint<'_> {
                 ));
             }
         }
+        let why = if self.opts.no_new_privileges {
+            format!("with no-new-privileges on, the runtime installs the filter just before it execs the entrypoint, so what it does from there (closing inherited file descriptors, its procfs checks, the exec, its own threads) goes through the profile; {RUNC_INIT_ORDER}")
+        } else {
+            format!("with no-new-privileges off (the default of Docker and Podman), the runtime installs the filter before it drops capabilities, switches user, closes its file descriptors and execs the entrypoint, so its own syscalls go through the profile too (with --security-opt no-new-privileges it installs the filter just before exec, and needs fewer: lint --no-new-privileges); {RUNC_INIT_ORDER}")
+        };
         let path = self.key_path("syscalls");
         for (host, missing, message, fix) in out {
             let syscall = (missing.len() == 1).then_some(missing[0]);
@@ -1731,7 +1790,7 @@ impl Lint<'_> {
                 syscall,
                 Some(host),
                 message,
-                &format!("with no-new-privileges off (the default of Docker and Podman), the runtime installs the filter before it drops capabilities, switches user, closes its file descriptors and execs the entrypoint, so its own syscalls go through the profile too (with --security-opt no-new-privileges it installs the filter just before exec); {RUNC_INIT_ORDER}"),
+                &why,
                 fix,
             );
         }

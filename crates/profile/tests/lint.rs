@@ -63,6 +63,7 @@ const CLEAN_NAMES: &[&str] = &[
     "setgid",
     "chdir",
     "getppid",
+    "getcwd",
     "execve",
     "openat2",
     "statx",
@@ -244,28 +245,37 @@ fn runc_133_needs_openat2_close_range_and_capget() {
 #[test]
 fn missing_runtime_needs_lists_exactly_what_to_add() {
     let mut p = clean();
-    for n in ["capget", "close_range", "fstatfs", "setresuid"] {
+    for n in ["capget", "close_range", "fstatfs", "setuid"] {
         ops::remove_name(&mut p, n);
     }
     let policy = resolve(&p, &Target::docker(Arch::X86_64));
     let rt = Runtime::parse("runc@1.3.3").unwrap();
-    let mut add: Vec<&str> = missing_runtime_needs(&policy, rt)
-        .into_iter()
-        .flat_map(|(_, names)| names)
-        .collect();
-    add.sort();
+    let add = |nnp: bool| {
+        let mut v: Vec<&str> = missing_runtime_needs(&policy, rt, nnp)
+            .into_iter()
+            .flat_map(|(_, names)| names)
+            .collect();
+        v.sort();
+        v
+    };
     // close_range and fstatfs are alternatives: allowing close_range is enough.
-    assert_eq!(add, ["capget", "close_range", "setresuid"]);
+    assert_eq!(add(false), ["capget", "close_range", "setuid"]);
+    // With no-new-privileges the filter comes after the capability and user changes.
+    assert_eq!(add(true), ["close_range"]);
     // Allowing them clears every need.
-    let p = with_rule(p, allow(&add));
+    let p = with_rule(p, allow(&add(false)));
     let policy = resolve(&p, &Target::docker(Arch::X86_64));
-    assert!(missing_runtime_needs(&policy, rt).is_empty());
+    assert!(missing_runtime_needs(&policy, rt, false).is_empty());
 }
 
 #[test]
 fn runtime_needs_are_versioned() {
     let v = |s: &str| Runtime::parse(s).unwrap();
-    let has = |r: Runtime, name: &str| runtime_needs(r).iter().any(|n| n.syscalls.contains(&name));
+    let has = |r: Runtime, name: &str| {
+        runtime_needs(r, false)
+            .iter()
+            .any(|n| n.syscalls.contains(&name))
+    };
     assert!(has(v("runc@1.3.3"), "openat2"));
     assert!(has(v("runc@1.2.8"), "openat2"));
     assert!(has(v("runc@1.4.0"), "statx"));
@@ -278,7 +288,7 @@ fn runtime_needs_are_versioned() {
         !has(v("crun"), "openat2"),
         "crun falls back from openat2 on EPERM"
     );
-    assert!(runtime_needs(Runtime::OCI).is_empty());
+    assert!(runtime_needs(Runtime::OCI, false).is_empty());
     // fsopen and friends are tried first but runc falls back: not needs.
     for n in ["fsopen", "fsconfig", "fsmount", "open_tree"] {
         assert!(!has(v("runc@1.4.0"), n), "{n}");
@@ -294,6 +304,76 @@ fn runtime_needs_are_versioned() {
         .find(|n| n.runtime == RuntimeKind::Runc)
         .unwrap();
     assert!(first.applies_to(Version(1, 0, 0)));
+}
+
+/// What the table says runc 1.1.5 (this machine's) needs, with and without no-new-privileges:
+/// the sets `jailwright doctor --probe-runtime` measured (README), plus the Go runtime's base.
+#[test]
+fn runtime_needs_follow_no_new_privileges() {
+    let r115 = Runtime::parse("runc@1.1.5").unwrap();
+    let names = |nnp: bool| {
+        let mut v: Vec<&str> = runtime_needs(r115, nnp)
+            .iter()
+            .filter(|n| !n.syscalls.contains(&"futex"))
+            .flat_map(|n| n.syscalls.iter().copied())
+            .collect();
+        v.sort();
+        v
+    };
+    assert_eq!(names(true), ["execve", "fstatfs"]);
+    assert_eq!(
+        names(false),
+        [
+            "capget",
+            "capset",
+            "chdir",
+            "execve",
+            "fstatfs",
+            "getcwd",
+            "getppid",
+            "prctl",
+            "setgid",
+            "setgroups",
+            "setuid"
+        ]
+    );
+    // The base set and the procfs hardening hold either way.
+    let r133 = Runtime::parse("runc@1.3.3").unwrap();
+    for nnp in [false, true] {
+        let all: Vec<&str> = runtime_needs(r133, nnp)
+            .iter()
+            .flat_map(|n| n.syscalls.iter().copied())
+            .collect();
+        for n in ["futex", "openat2", "statx", "execve"] {
+            assert!(all.contains(&n), "{n} (no-new-privileges {nnp})");
+        }
+        assert_eq!(all.contains(&"capset"), !nnp);
+    }
+    let crun_nnp: Vec<&str> = runtime_needs(Runtime::parse("crun").unwrap(), true)
+        .iter()
+        .flat_map(|n| n.syscalls.iter().copied())
+        .collect();
+    assert_eq!(crun_nnp, ["execve"]);
+}
+
+#[test]
+fn runtime_need_findings_follow_no_new_privileges() {
+    let mut p = clean();
+    ops::remove_name(&mut p, "prctl");
+    assert!(!fires(&p, &opts("runc@1.1.5"), "JW601").is_empty());
+    let nnp = LintOptions {
+        no_new_privileges: true,
+        ..opts("runc@1.1.5")
+    };
+    assert!(!ids(&lint(&p, &nnp)).contains(&"JW601"));
+    ops::remove_name(&mut p, "execve");
+    let f = fires(&p, &nnp, "JW601");
+    assert_eq!(f[0].syscall.as_deref(), Some("execve"));
+    assert!(
+        f[0].why.contains("with no-new-privileges on"),
+        "{}",
+        f[0].why
+    );
 }
 
 #[test]
