@@ -572,6 +572,10 @@ type Acc = (u32, bool);
 /// argument-checked ones included (prologue, tree, argument diagram and return).
 const PATH_LIMIT: usize = 16;
 
+/// Ranges above which the number dispatch is a plain balanced tree (the length-limited one
+/// costs about 12 ns per pair of ranges and round).
+const DISPATCH_MAX_RANGES: usize = 1024;
+
 /// Nodes one argument diagram may create before it falls back to a linear chain.
 const DIAGRAM_BUDGET: usize = 1500;
 
@@ -778,7 +782,7 @@ impl<'a> Gen<'a> {
         }
         let tree = if !self.options.optimize {
             self.linear_ranges(&iv)
-        } else if iv.len() <= 400 {
+        } else if iv.len() <= DISPATCH_MAX_RANGES {
             self.limited_tree(&iv, position + 3)
         } else {
             let plain: Vec<(u32, NodeId)> = iv.iter().map(|x| (x.0, x.1)).collect();

@@ -59,6 +59,13 @@ const LEAF: u16 = u16::MAX;
 /// most 1: x32 numbers, numbers past the table) are planned apart, see [`plan`].
 const BLOCK_MIN: usize = 4;
 
+/// Cells x depths of the depth-limited table [`plan`] falls back to when the relaxation does
+/// not converge (about 10 ns each: up to about 4 ms); above it, `plan` gives up.
+const DP_BUDGET: usize = 400_000;
+
+/// Rounds without progress after which the relaxation gives up.
+const RELAX_PATIENCE: usize = 6;
+
 /// Rounds of re-weighting in the relaxation before [`plan`] falls back to the table.
 const RELAX_ROUNDS: usize = 32;
 
@@ -76,7 +83,7 @@ fn tri(i: usize, j: usize) -> usize {
 /// rooms), and enters the rest as one leaf with that room.
 pub(crate) fn plan(leaves: &Leaves<'_>) -> Option<Tree> {
     let n = leaves.weight.len();
-    if n == 0 || n >= usize::from(LEAF) {
+    if n == 0 || n >= usize::from(LEAF) || !kraft_allows(leaves) {
         return None;
     }
     // Reduced items: (first range, last range); a run of light ranges is one item.
@@ -122,7 +129,7 @@ pub(crate) fn plan(leaves: &Leaves<'_>) -> Option<Tree> {
         room: &room,
         merged: &merged,
     };
-    match relaxed(&reduced).or_else(|| limited(&reduced, true)) {
+    match relaxed(&reduced).or_else(|| limited_within_budget(&reduced)) {
         Some(tree) => Some(expand(tree, &items, &mut blocks)),
         // Keeping a block together can be what makes it fail: the block's ranges may need
         // to sit in different subtrees.
@@ -132,7 +139,33 @@ pub(crate) fn plan(leaves: &Leaves<'_>) -> Option<Tree> {
 
 /// [`plan`] without blocks.
 fn whole(leaves: &Leaves<'_>) -> Option<Tree> {
-    relaxed(leaves).or_else(|| limited(leaves, true))
+    relaxed(leaves).or_else(|| limited_within_budget(leaves))
+}
+
+/// [`limited`], when its table stays within [`DP_BUDGET`].
+fn limited_within_budget(leaves: &Leaves<'_>) -> Option<Tree> {
+    let n = leaves.weight.len();
+    let depths = leaves.room.iter().chain(leaves.merged).flatten().max()? + 1;
+    ((tri(n - 1, n - 1) + 1).saturating_mul(depths) <= DP_BUDGET)
+        .then(|| limited(leaves, true))
+        .flatten()
+}
+
+/// A quick necessary condition for any tree to exist: every range has some room, and Kraft's
+/// inequality holds for the rooms (each leaf at depth `d` takes `2^-d` of the root; merged
+/// leaves counted wherever they take less). Failing it, there is no need to search.
+fn kraft_allows(leaves: &Leaves<'_>) -> bool {
+    let n = leaves.weight.len();
+    let share = |r: Option<usize>| r.map_or(f64::INFINITY, |r| 0.5f64.powi(r.min(1000) as i32));
+    // least[i]: the least total share of ranges i.. .
+    let mut least = vec![0.0f64; n + 3];
+    for i in (0..n).rev() {
+        least[i] = share(leaves.room[i]) + least[i + 1];
+        if i + 2 < n {
+            least[i] = least[i].min(share(leaves.merged(i)) + least[i + 3]);
+        }
+    }
+    least[0] <= 1.0 + 1e-9
 }
 
 /// Maps a tree over reduced items back to ranges, putting each block's own tree in.
@@ -319,7 +352,8 @@ fn limited(leaves: &Leaves<'_>, window_search: bool) -> Option<Tree> {
 /// Lagrangian relaxation: the unlimited optimum, with the weight of every leaf that sits
 /// deeper than its room raised (doubled, or by 1/256 of the total if more) until all fit.
 /// Leaves with less room than a balanced tree's depth start with 1/32 of the total, which
-/// puts them about five levels below the root. `None` after [`RELAX_ROUNDS`].
+/// puts them about five levels below the root. `None` after [`RELAX_ROUNDS`], or after
+/// [`RELAX_PATIENCE`] rounds in which the worst excess did not shrink.
 fn relaxed(leaves: &Leaves<'_>) -> Option<Tree> {
     let n = leaves.weight.len();
     let total: u64 = leaves.weight.iter().sum();
@@ -330,11 +364,23 @@ fn relaxed(leaves: &Leaves<'_>) -> Option<Tree> {
             leaves.weight[i].saturating_add(if tight { total / 32 } else { 0 })
         })
         .collect();
+    // The fit of the whole tree is minus its worst excess; when that stops improving the
+    // rooms are probably out of reach, and more rounds only cost time.
+    let (mut best_fit, mut stale) = (i16::MIN, 0);
     for _ in 0..RELAX_ROUNDS {
         let free = unlimited(leaves, &w);
+        let fit = free.fit[tri(0, n - 1)];
         let tree = build(&|i, j, _| free.root[tri(i, j)], 0, n - 1, 0);
-        if free.fit[tri(0, n - 1)] >= 0 {
+        if fit >= 0 {
             return Some(tree);
+        }
+        if fit > best_fit {
+            (best_fit, stale) = (fit, 0);
+        } else {
+            stale += 1;
+            if stale == RELAX_PATIENCE {
+                return None;
+            }
         }
         let mut over = Vec::new();
         too_deep(&tree, 0, leaves, &mut over);
@@ -431,7 +477,7 @@ fn shift(t: Tree, base: usize) -> Tree {
 
 #[cfg(test)]
 mod tests {
-    use super::{limited, minimax, plan, relaxed, Leaves, Tree};
+    use super::{kraft_allows, limited, minimax, plan, relaxed, Leaves, Tree};
 
     /// Every leaf's (first range, depth, merged) in order, and the tree's cost, walked
     /// independently of the tables.
@@ -540,6 +586,25 @@ mod tests {
             costs(&w, &[Some(9); 3], &[None]),
             costs(&w, &[Some(9); 3], &[])
         );
+    }
+
+    #[test]
+    fn kraft_rejects_rooms_no_tree_fits() {
+        let k = |room: &[Option<usize>], merged: &[Option<usize>]| {
+            kraft_allows(&Leaves {
+                weight: &vec![1; room.len()],
+                room,
+                merged,
+            })
+        };
+        // Three leaves, each at most one level down: one too many.
+        assert!(!k(&[Some(1); 3], &[]));
+        assert!(k(&[Some(1), Some(2), Some(2)], &[]));
+        // As one merged leaf at the root they fit.
+        assert!(k(&[Some(1); 3], &[Some(0)]));
+        assert!(!k(&[Some(5), None], &[]));
+        // The search agrees.
+        assert_eq!(costs(&[1, 1, 1], &[Some(1); 3], &[]), [None; 3]);
     }
 
     #[test]
