@@ -55,6 +55,19 @@ const CALLS: &[(&str, i64, [u64; 3])] = &[
     ("unknown number 1000", 1000, [0, 0, 0]),
 ];
 
+/// Keeps the measuring child on one CPU (the last one), so every filter is timed on the same
+/// core and no measurement includes a migration.
+fn pin_to_last_cpu() {
+    // SAFETY: a zeroed cpu_set_t is an empty set; CPU_SET and sched_setaffinity get valid
+    // pointers to it; sysconf has no preconditions.
+    unsafe {
+        let cpus = libc::sysconf(libc::_SC_NPROCESSORS_ONLN).max(1) as usize;
+        let mut set: libc::cpu_set_t = std::mem::zeroed();
+        libc::CPU_SET(cpus - 1, &mut set);
+        libc::sched_setaffinity(0, std::mem::size_of::<libc::cpu_set_t>(), &set);
+    }
+}
+
 /// ns per call for each of CALLS, measured in a forked child under `filter`.
 fn time_calls(filter: Option<&Program>, iters: u32) -> Vec<f64> {
     let mut fds = [0i32; 2];
@@ -63,6 +76,7 @@ fn time_calls(filter: Option<&Program>, iters: u32) -> Vec<f64> {
     // SAFETY: fork; the child only makes syscalls, writes to the pipe and _exit()s.
     let pid = unsafe { libc::fork() };
     if pid == 0 {
+        pin_to_last_cpu();
         if let Some(p) = filter {
             assert!(support_install::install(p), "install the filter");
         }
