@@ -963,7 +963,7 @@ impl<'a> Gen<'a> {
                     _ => iv.push((s, n)),
                 }
             }
-            self.balanced(w, &iv)
+            self.cube(w, &iv).unwrap_or_else(|| self.balanced(w, &iv))
         } else {
             let p = first_atom(&rs[0].0)
                 .filter(|a| a.off == w)
@@ -982,6 +982,72 @@ impl<'a> Gen<'a> {
         };
         self.memo.insert(key, node);
         Ok(node)
+    }
+
+    /// A shorter test for a word that one decision takes at a few single values and another
+    /// everywhere else, when all those values but at most one form a sub-cube: every
+    /// combination of some free bits over fixed ones (personality's 0, 8, 0x20000, 0x20008
+    /// are bits 3 and 17 free over 0). The cube is one `jset` (fixed bits 0) or one `and` +
+    /// `jeq`, the value left over one `jeq`. `None` when the ranges are not of that shape.
+    fn cube(&mut self, off: u32, iv: &[(u32, NodeId)]) -> Option<NodeId> {
+        let end = |k: usize| iv.get(k + 1).map_or(Some(u32::MAX), |x| x.0.checked_sub(1));
+        let point = |k: usize| end(k) == Some(iv[k].0);
+        // The decision at the single values (`hit`) and everywhere else (`miss`).
+        let hit = iv.iter().enumerate().find(|&(k, _)| point(k))?.1 .1;
+        let mut values = Vec::new();
+        let mut miss = None;
+        for (k, &(start, node)) in iv.iter().enumerate() {
+            if node == hit && point(k) {
+                values.push(start);
+            } else if node != hit && miss.is_none_or(|m| m == node) {
+                miss = Some(node);
+            } else {
+                return None;
+            }
+        }
+        let miss = miss?;
+        if values.len() < 3 {
+            return None;
+        }
+        let is_cube = |vs: &[u32]| {
+            let all = vs.iter().fold(u32::MAX, |a, &v| a & v);
+            let any = vs.iter().fold(0, |a, &v| a | v);
+            let free = all ^ any;
+            (vs.len() as u64 == 1u64 << free.count_ones()).then_some((!free, all))
+        };
+        let mut found = None;
+        if let Some(c) = is_cube(&values) {
+            found = Some((c, None));
+        }
+        for k in 0..values.len() {
+            if found.is_some() {
+                break;
+            }
+            let mut rest = values.clone();
+            let extra = rest.remove(k);
+            if let Some(c) = is_cube(&rest) {
+                found = Some((c, Some(extra)));
+            }
+        }
+        let ((fixed, base), extra) = found?;
+        let outside = match extra {
+            Some(v) => self.test_k(off, Jop::Eq, v, hit, miss),
+            None => miss,
+        };
+        Some(if base == 0 {
+            self.test_k(off, Jop::Set, fixed, outside, hit)
+        } else {
+            self.test(
+                Atom {
+                    off,
+                    and: Some(fixed),
+                    op: Jop::Eq,
+                    k: base,
+                },
+                hit,
+                outside,
+            )
+        })
     }
 
     /// A balanced `jge` tree over ranges `(start, node)` of the word at `off`; `[X][p][X]`
