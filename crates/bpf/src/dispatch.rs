@@ -1,5 +1,6 @@
-//! The shape of the syscall-number dispatch: an optimal alphabetic tree of `jge` tests over
-//! ranges of equal decision, with a limit on how deep each range may sit.
+//! The shape of the syscall-number dispatch: an alphabetic tree of `jge` tests over ranges of
+//! equal decision, with a limit on how deep each range may sit, and as few tests as the search
+//! finds under it.
 //!
 //! Every path through a seccomp filter is prologue + tree + the range's own tail (its `ret`,
 //! or an argument diagram). The limit keeps the longest path within [`crate::compile`]'s
@@ -10,9 +11,12 @@
 //!
 //! [`plan`] solves it by Lagrangian relaxation: the unlimited optimum (Knuth's windowed
 //! search, merged leaves as candidates), re-weighting the leaves that sit too deep until all
-//! fit. A dynamic programme over (first range, last range, depth of the subtree's root),
-//! which pays the depth limit at every cell, is the fallback when that does not converge,
-//! and the yardstick the tests hold the relaxation to.
+//! fit. Runs of ranges that weigh nothing (x32 numbers on an x86_64 host) are planned apart
+//! first, as the subtree whose root may sit deepest. A dynamic programme over (first range,
+//! last range, depth of the subtree's root), which pays the depth limit at every cell, is the
+//! fallback when the relaxation does not converge, and the yardstick the tests hold it to.
+//! Rooms that no tree can satisfy (Kraft's inequality) are refused at once; the caller then
+//! raises the limit.
 
 /// What one dispatch may be built from.
 pub(crate) struct Leaves<'a> {
