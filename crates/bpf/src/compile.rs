@@ -140,6 +140,11 @@ pub struct ArchStats {
     pub conditional: usize,
     /// Ranges in the number dispatch of this ABI's token.
     pub ranges: usize,
+    /// Mean, like `mean_path`, over only the numbers whose calls run the filter on a kernel
+    /// with the constant-action cache (5.11+): all but the cacheable unconditional allows (on
+    /// x32, every number: the kernel does not cache x32 calls). What a call costs where it
+    /// costs anything. 0 when there is no such number.
+    pub filtered_mean_path: f64,
 }
 
 /// What compilation measured.
@@ -313,6 +318,7 @@ fn arch_stats(
     let mut sum = 0usize;
     let mut count = 0usize;
     let (mut allows, mut cacheable, mut conditional) = (0, 0, 0);
+    let (mut filtered_sum, mut filtered) = (0usize, 0usize);
     for nr in spans.iter().flat_map(|&(a, b)| a..=b) {
         count += 1;
         let sp = ap.syscalls.get(&nr);
@@ -323,13 +329,19 @@ fn arch_stats(
         }
         max_path = max_path.max(worst);
         sum += worst;
+        let mut cached = false;
         if ap.is_conditional(nr) {
             conditional += 1;
         } else if options.expected(policy, token, nr, &[0; 6]) == Action::Allow {
             allows += 1;
             if emu::is_const_allow(program, token, nr) {
                 cacheable += 1;
+                cached = ap.arch != Arch::X32;
             }
+        }
+        if !cached {
+            filtered += 1;
+            filtered_sum += worst;
         }
     }
     let count = count.max(1) as f64;
@@ -343,6 +355,11 @@ fn arch_stats(
         cacheable,
         conditional,
         ranges: ranges.get(&token).copied().unwrap_or(0),
+        filtered_mean_path: if filtered == 0 {
+            0.0
+        } else {
+            filtered_sum as f64 / filtered as f64
+        },
     }
 }
 

@@ -48,6 +48,11 @@ fn docker_default_x86_64_figures() {
     assert_eq!(x64.arch, Arch::X86_64);
     assert!(x64.max_path <= 16, "{x64:#?}");
     assert!(x64.mean_path <= 8.89, "{x64:#?}");
+    // The 164 numbers the filter runs for (denied, argument-checked, beyond the table).
+    assert!(x64.filtered_mean_path <= 8.65, "{x64:#?}");
+    // The kernel caches no x32 call: there every number runs the filter.
+    let x32 = s.arches.iter().find(|a| a.arch == Arch::X32).unwrap();
+    assert_eq!(x32.filtered_mean_path, x32.mean_path);
     assert_eq!(x64.cacheable, x64.unconditional_allows);
     assert_eq!(x64.unconditional_allows, 306);
     assert_eq!(x64.conditional, 3);
