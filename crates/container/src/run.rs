@@ -481,12 +481,16 @@ impl Ctx<'_> {
             "attach container",
             self.docker.attach_container(
                 name,
+                // Attached before the start, the stream carries everything. `logs: true` would
+                // replay the log as well, and what the container writes while the daemon
+                // switches from replay to stream can arrive twice (moby/moby#29285: "switching
+                // from logs to stdio stream is always going to be racey").
                 Some(AttachContainerOptions {
                     stream: true,
                     stdout: true,
                     stderr: true,
                     stdin: false,
-                    logs: true,
+                    logs: false,
                     detach_keys: None,
                 }),
             ),
