@@ -802,8 +802,7 @@ impl<'a> Gen<'a> {
         } else if iv.len() <= DISPATCH_MAX_RANGES {
             self.limited_tree(&iv, position + 3)
         } else {
-            let plain: Vec<(u32, NodeId)> = iv.iter().map(|x| (x.0, x.1)).collect();
-            self.balanced(OFF_NR, &plain)
+            self.balanced_ranges(&iv)
         };
         self.contributors.push(Contributor {
             what: format!("range dispatch of token {token:#x} ({} ranges)", iv.len()),
@@ -1032,21 +1031,13 @@ impl<'a> Gen<'a> {
             let free = all ^ any;
             (vs.len() as u64 == 1u64 << free.count_ones()).then_some((!free, all))
         };
-        let mut found = None;
-        if let Some(c) = is_cube(&values) {
-            found = Some((c, None));
-        }
-        for k in 0..values.len() {
-            if found.is_some() {
-                break;
-            }
-            let mut rest = values.clone();
-            let extra = rest.remove(k);
-            if let Some(c) = is_cube(&rest) {
-                found = Some((c, Some(extra)));
-            }
-        }
-        let ((fixed, base), extra) = found?;
+        let ((fixed, base), extra) = is_cube(&values).map(|c| (c, None)).or_else(|| {
+            (0..values.len()).find_map(|k| {
+                let mut rest = values.clone();
+                let extra = rest.remove(k);
+                is_cube(&rest).map(|c| (c, Some(extra)))
+            })
+        })?;
         let outside = match extra {
             Some(v) => self.test_k(off, Jop::Eq, v, hit, miss),
             None => miss,
@@ -1141,27 +1132,45 @@ impl<'a> Gen<'a> {
                 merged: &rooms,
             })
         };
-        let tree = match attempt(0) {
-            Some(t) => t,
-            None => {
-                let (mut lo, mut hi) = (0usize, 1usize);
-                let mut found = loop {
-                    match attempt(hi) {
-                        Some(t) => break t,
-                        None => (lo, hi) = (hi, hi * 2),
-                    }
-                };
-                while hi - lo > 1 {
-                    let mid = lo + (hi - lo) / 2;
-                    match attempt(mid) {
-                        Some(t) => (hi, found) = (mid, t),
-                        None => lo = mid,
-                    }
+        // Past `enough` every room is `cap`: a higher limit changes nothing, so the search
+        // stops there and, should even that fail, the dispatch is a plain balanced tree.
+        let max_tail = tails
+            .iter()
+            .chain(merged.iter().flatten().map(|m| &m.1))
+            .copied()
+            .max()
+            .unwrap_or(1);
+        let enough = (prologue + max_tail + cap).saturating_sub(PATH_LIMIT);
+        let tree = attempt(0).or_else(|| {
+            let (mut lo, mut hi) = (0usize, 1usize);
+            let mut found = loop {
+                if let Some(t) = attempt(hi) {
+                    break t;
                 }
-                found
+                if hi >= enough {
+                    return None;
+                }
+                (lo, hi) = (hi, (hi * 2).min(enough));
+            };
+            while hi - lo > 1 {
+                let mid = lo + (hi - lo) / 2;
+                match attempt(mid) {
+                    Some(t) => (hi, found) = (mid, t),
+                    None => lo = mid,
+                }
             }
-        };
-        self.build_tree(iv, &merged, &tree)
+            Some(found)
+        });
+        match tree {
+            Some(tree) => self.build_tree(iv, &merged, &tree),
+            None => self.balanced_ranges(iv),
+        }
+    }
+
+    /// A balanced `jge` tree over the ranges `(start, node, _)`, their weights ignored.
+    fn balanced_ranges(&mut self, iv: &[(u32, NodeId, u64)]) -> NodeId {
+        let plain: Vec<(u32, NodeId)> = iv.iter().map(|x| (x.0, x.1)).collect();
+        self.balanced(OFF_NR, &plain)
     }
 
     fn build_tree(

@@ -295,6 +295,37 @@ fn argument_values_forming_a_sub_cube_are_one_test() {
     }
 }
 
+/// A profile no dispatch can keep within 16 instructions: every other x86_64 number allowed
+/// (384 ranges with the x32 ones) and 30 more allowed only under two argument rules each, whose diagrams
+/// are long. The compile raises the limit by the least it must and still verifies.
+#[test]
+fn a_dispatch_that_cannot_fit_the_limit_raises_it_and_stays_correct() {
+    let table = jailwright_profile::tables::table(Arch::X86_64).unwrap();
+    let mut names: Vec<(u32, &str)> = table.iter().map(|(n, nr)| (nr, n)).collect();
+    names.sort();
+    let mut p = Profile::new(Action::Errno(1));
+    let even: Vec<&str> = names.iter().filter(|x| x.0 % 2 == 0).map(|x| x.1).collect();
+    p.rules_mut().push(SyscallRule::new(even, Action::Allow));
+    for (i, &(_, name)) in names.iter().filter(|x| x.0 % 2 == 1).take(30).enumerate() {
+        let mut r = SyscallRule::new([name], Action::Allow);
+        r.args = Some(vec![
+            ArgCond::new(0, Op::Eq, i as u64 * 7 + 1, 0),
+            ArgCond::new(1, Op::Gt, 5, 0),
+        ]);
+        p.rules_mut().push(r);
+        let mut r = SyscallRule::new([name], Action::Allow);
+        r.args = Some(vec![ArgCond::new(2, Op::MaskedEq, 0xff00, 0x1100)]);
+        p.rules_mut().push(r);
+    }
+    let policy = resolve(&p, &Target::docker(Arch::X86_64));
+    let c = compile(&policy, &CompileOptions::default()).unwrap();
+    let x64 = &c.stats.arches[0];
+    assert!(x64.ranges > 300, "{x64:#?}");
+    assert!(c.stats.verified_inputs > 0);
+    // 22: the least raise the search finds for this profile.
+    assert!(x64.max_path > 16 && x64.max_path <= 22, "{x64:#?}");
+}
+
 #[test]
 fn too_large_names_the_rules() {
     let mut p = Profile::new(Action::Errno(1));
