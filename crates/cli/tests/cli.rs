@@ -241,6 +241,36 @@ fn explain_clone3_names_the_rule_and_follows_capabilities() {
     .expect_stdout("includes caps CAP_SYS_ADMIN");
 }
 
+/// arm64's 79 is `newfstatat` (the call behind every `stat`); jailwright once named it
+/// `fstatat`, so Docker's `newfstatat` matched nothing there and the filter denied it.
+#[test]
+fn explain_newfstatat_on_aarch64_is_allowed() {
+    jw(&[
+        "explain",
+        "docker-default",
+        "newfstatat",
+        "--arch",
+        "aarch64",
+    ])
+    .expect_code(0)
+    .expect_stdout("newfstatat on aarch64: ALLOW");
+    jw(&["explain", "docker-default", "79", "--arch", "aarch64"])
+        .expect_code(0)
+        .expect_stdout("newfstatat on aarch64: ALLOW");
+    jw(&["explain", "docker-default", "fstatat", "--arch", "aarch64"])
+        .expect_code(2)
+        .expect_stderr("`fstatat` is not a syscall on aarch64; did you mean `newfstatat`?");
+    jw(&[
+        "explain",
+        "docker-default",
+        "clock_gettime64",
+        "--arch",
+        "aarch64",
+    ])
+    .expect_code(2)
+    .expect_stderr("not a syscall on aarch64");
+}
+
 #[test]
 fn explain_trace_shows_the_compiled_path() {
     let r = jw(&[

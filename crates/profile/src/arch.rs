@@ -223,9 +223,10 @@ impl Arch {
 
     /// Whether a filter compares syscall arguments as 64-bit values for this ABI. On 32-bit
     /// ABIs a filter compares only the low word (libseccomp truncates the rule's value the
-    /// same way). x32 counts as 32-bit, as libseccomp treats it: its registers are 64 bits
-    /// wide but its `int`/`long`/pointer arguments are 32, and runc's filter compares the
-    /// low word only.
+    /// same way). x32 and MIPS n32 count as 32-bit, as libseccomp treats them
+    /// (`ARCH_SIZE_32` in arch-x32.c and arch-mips64n32.c): their registers are 64 bits wide
+    /// but their `int`/`long`/pointer arguments are 32, and runc's filter compares the low
+    /// word only.
     pub fn is_64bit_args(self) -> bool {
         matches!(
             self,
@@ -237,8 +238,6 @@ impl Arch {
                 | Arch::Ppc64
                 | Arch::Mips64
                 | Arch::Mipsel64
-                | Arch::Mips64n32
-                | Arch::Mipsel64n32
                 | Arch::Loongarch64
                 | Arch::Parisc64
         )

@@ -137,7 +137,7 @@ pub fn explain(
             .ok_or_else(|| OpError::UnknownSyscall {
                 name: syscall.into(),
                 arch,
-                suggestion: tables::suggest(syscall),
+                suggestion: table.suggest(syscall),
             })?,
     };
     let name = table.name(nr).unwrap_or(syscall).to_string();

@@ -1,10 +1,11 @@
 //! Helpers shared by the integration tests of the sandbox, CLI and container crates: skipping,
-//! privilege checks, the unprivileged re-run of a test, and a Podman API service.
+//! privilege checks, the unprivileged re-run of a test, the real-world fixture profiles, and a
+//! Podman API service.
 //!
 //! A test that needs a missing kernel feature or tool prints `SKIP: <reason>` and returns.
 #![forbid(unsafe_code)]
 
-use std::path::Path;
+use std::path::{Path, PathBuf};
 use std::process::{Child, Command, Stdio};
 
 /// Set in the environment of a test re-run as uid 65534 by [`both`].
@@ -30,6 +31,17 @@ pub fn is_root() -> bool {
 /// Whether `path` exists.
 pub fn have(path: &str) -> bool {
     Path::new(path).exists()
+}
+
+/// The path of a real-world fixture profile (`docker-default.json`, `podman-default.json`):
+/// in `JAILWRIGHT_FIXTURES` when set (at run time, or when the test was built), else in the
+/// `shared/fixtures` directory beside the repository.
+pub fn fixture_path(name: &str) -> PathBuf {
+    let dir = std::env::var_os("JAILWRIGHT_FIXTURES")
+        .map(PathBuf::from)
+        .or_else(|| option_env!("JAILWRIGHT_FIXTURES").map(PathBuf::from))
+        .unwrap_or_else(|| Path::new(env!("CARGO_MANIFEST_DIR")).join("../../../shared/fixtures"));
+    dir.join(name)
 }
 
 /// Whether this is the unprivileged re-run that [`both`] starts.
