@@ -205,6 +205,10 @@ pub enum Command {
     /// Run a command in the sandbox: namespaces, read-only system directories, no network,
     /// no capabilities, limits, landlock and the seccomp profile; denials reported by name.
     ///
+    /// Whatever the profile, the command cannot push input into a terminal, take one over or
+    /// change its settings (raw mode, echo off, window size, line discipline): those ioctl
+    /// requests get EPERM, and every terminal stream is put back as it was after the run.
+    ///
     /// Exit status: the command's own; 128+N when killed by signal N; 124 on timeout; 125
     /// when the sandbox could not be set up; 126/127 cannot execute / not found.
     Run(RunArgs),
@@ -335,8 +339,10 @@ pub struct SandboxArgs {
     /// Wall-clock limit in seconds; the whole tree is killed (exit 124).
     #[arg(long)]
     pub timeout: Option<f64>,
-    /// Fail instead of running without this layer (repeatable): userns, mountns, pidns,
-    /// netns, ipcns, utsns, cgroupns, landlock, seccomp, cgroup, rlimits, notify.
+    /// Fail (exit 125) instead of running without this (repeatable): userns, mountns, pidns,
+    /// netns, ipcns, utsns, cgroupns, filesystem, identity, rlimits, cgroup, landlock,
+    /// terminal, seccomp (the report's layer names work too), or notify (denials reported by
+    /// name through seccomp user notification).
     #[arg(long, value_name = "LAYER")]
     pub require: Vec<String>,
     /// Give the sandbox /dev/tty.

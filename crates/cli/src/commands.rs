@@ -545,6 +545,9 @@ fn explain_cmd(
             let _ = writeln!(out, "  {}: {}\n      {}", o.path, o.rule, o.verdict);
         }
     }
+    if let Some(r) = &e.under_run {
+        let _ = writeln!(out, "{r}");
+    }
     if let Some(tt) = trace_text {
         let _ = writeln!(out, "\ncompiled filter path:\n{tt}");
     }

@@ -12,7 +12,7 @@ use jailwright_container as container;
 use jailwright_profile::denial::explain_denial;
 use jailwright_profile::policy::{resolve, Policy, Target};
 use jailwright_profile::record::{self, Observation};
-use jailwright_profile::{Action, Arch, Profile, SyscallRule};
+use jailwright_profile::{terminal, Action, Arch, Profile, SyscallRule};
 use jailwright_sandbox::{self as sandbox, Layer, LayerState, Network, Response, Sandbox};
 use serde::Serialize;
 
@@ -173,13 +173,38 @@ fn sandbox_builder(
     if let Some(t) = s.timeout {
         b = b.timeout(parse_timeout(t)?);
     }
-    for r in &s.require {
+    for r in s.require.iter().filter(|r| *r != REQUIRE_NOTIFY) {
         let layer: Layer = r
             .parse()
-            .map_err(|e: String| Failure::usage(format!("--require: {e}")))?;
+            .map_err(|e: String| Failure::usage(format!("--require: {e}, or {REQUIRE_NOTIFY}")))?;
         b = b.require(layer);
     }
+    if let Some(guard) = terminal_guard(Arch::host())? {
+        b = b.terminal_guard(guard);
+    }
     Ok(b.dev_tty(s.tty))
+}
+
+/// `--require notify`: denials must be reported by name (seccomp user notification).
+const REQUIRE_NOTIFY: &str = "notify";
+
+/// The terminal guard for `host` (refusing the terminal requests that inject input, take a
+/// terminal over or change its settings, whatever the profile), or `None` on an arch whose
+/// terminal requests are not the generic ones.
+fn terminal_guard(host: Arch) -> Result<Option<sandbox::TerminalGuard>, Failure> {
+    if !terminal::guards(host) {
+        return Ok(None);
+    }
+    let policy = resolve(&terminal::guard_profile(), &Target::sandbox(host));
+    let compiled = compile(&policy, &CompileOptions::default())
+        .map_err(|e| setup_failure(format!("cannot build the terminal guard: {e}")))?;
+    Ok(Some(sandbox::TerminalGuard {
+        program: compiled.program,
+        requests: terminal::GUARDED
+            .iter()
+            .map(|g| g.name.to_string())
+            .collect(),
+    }))
 }
 
 /// A denial as the user reads it, with the rule and the fix.
@@ -231,6 +256,13 @@ fn run_native(a: &RunArgs) -> Result<u8, Failure> {
     }
     let host = Arch::host();
     let notify = user_notif_available();
+    if let Err(why) = &notify {
+        if a.sandbox.require.iter().any(|r| r == REQUIRE_NOTIFY) {
+            return Err(setup_failure(format!(
+                "--require {REQUIRE_NOTIFY}: denials cannot be reported by name here: {why}"
+            )));
+        }
+    }
     let builtin = jailwright_profile::catalogue::get(&a.profile);
     // The profile and its policy: derived now for a file (to check and compile it), and for a
     // built-in only when something needs them (a denial to answer or explain).

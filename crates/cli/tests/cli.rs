@@ -272,6 +272,66 @@ fn explain_newfstatat_on_aarch64_is_allowed() {
 }
 
 #[test]
+fn explain_names_the_terminal_guard_for_terminal_requests() {
+    // TIOCSTI with the high word set: the kernel reads 32 bits, so does the guard.
+    jw(&[
+        "explain",
+        "plugin",
+        "ioctl",
+        "--arch",
+        "x86_64",
+        "--arg",
+        "1=0x100005412",
+    ])
+    .expect_code(0)
+    .expect_stdout("the terminal guard, in front of every profile, refuses TIOCSTI with EPERM");
+    let r = jw(&[
+        "explain", "plugin", "ioctl", "--arch", "x86_64", "--arg", "1=0x5401",
+    ]);
+    r.expect_code(0);
+    assert!(!r.stdout().contains("terminal guard"), "TCGETS is a query");
+}
+
+/// Every value `run --help` lists for `--require` is accepted (the list once named values the
+/// parser refused), and the report's layer names are too.
+#[test]
+fn every_require_value_in_the_help_works() {
+    let help = jw(&["run", "--help"]).stdout();
+    let text: String = help
+        .split("--require <LAYER>")
+        .nth(1)
+        .expect("--require in run --help")
+        .split("--tty")
+        .next()
+        .unwrap()
+        .split_whitespace()
+        .collect::<Vec<_>>()
+        .join(" ");
+    let listed = text
+        .split("(repeatable): ")
+        .nth(1)
+        .expect("the list of values")
+        .split(" (the report's")
+        .next()
+        .unwrap();
+    let mut values: Vec<String> = listed.split(", ").map(str::to_string).collect();
+    assert!(values.len() >= 14, "{values:?}");
+    values.push("notify".into());
+    values.extend(["user-namespace", "network-namespace", "seccomp"].map(String::from));
+    for v in &values {
+        let r = jw(&["run", "--require", v, "--memory", "256m", "--", "/bin/true"]);
+        let err = r.stderr();
+        assert!(
+            !err.contains("unknown layer") && r.code() != 2,
+            "--require {v}: {err}"
+        );
+    }
+    jw(&["run", "--require", "bogus", "--", "/bin/true"])
+        .expect_code(2)
+        .expect_stderr("unknown layer");
+}
+
+#[test]
 fn explain_trace_shows_the_compiled_path() {
     let r = jw(&[
         "explain",

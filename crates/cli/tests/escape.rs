@@ -707,6 +707,166 @@ fn tiocsctty_steal_the_terminal() {
     c.run().refused(EPERM).not_seccomp();
 }
 
+/// A pty pair opened with `O_NOCTTY`: a terminal that is nobody's controlling terminal, as a
+/// supervisor that runs jailwright on a pty without `setsid`/`TIOCSCTTY` hands it over.
+struct Pty {
+    master: std::os::fd::OwnedFd,
+    slave: std::os::fd::OwnedFd,
+}
+
+/// Everything of a terminal's state that a plugin could leave changed.
+#[derive(Debug, PartialEq, Eq)]
+struct TtyState {
+    termios: (u32, u32, u32, u32, Vec<u8>),
+    winsize: (u16, u16),
+    exclusive: i32,
+    ldisc: i32,
+    flags: i32,
+}
+
+impl Pty {
+    fn open() -> Pty {
+        use std::os::fd::FromRawFd;
+        // SAFETY: plain libc calls on descriptors this function owns; ptsname_r writes into
+        // a buffer of the length it is given.
+        unsafe {
+            let m = libc::posix_openpt(libc::O_RDWR | libc::O_NOCTTY | libc::O_CLOEXEC);
+            assert!(m >= 0, "posix_openpt: {}", std::io::Error::last_os_error());
+            let master = std::os::fd::OwnedFd::from_raw_fd(m);
+            assert_eq!(libc::grantpt(m), 0);
+            assert_eq!(libc::unlockpt(m), 0);
+            let mut name = [0 as libc::c_char; 64];
+            assert_eq!(libc::ptsname_r(m, name.as_mut_ptr(), name.len()), 0);
+            let s = libc::open(
+                name.as_ptr(),
+                libc::O_RDWR | libc::O_NOCTTY | libc::O_CLOEXEC,
+            );
+            assert!(
+                s >= 0,
+                "open the pty slave: {}",
+                std::io::Error::last_os_error()
+            );
+            let slave = std::os::fd::OwnedFd::from_raw_fd(s);
+            let w = libc::winsize {
+                ws_row: 40,
+                ws_col: 100,
+                ws_xpixel: 0,
+                ws_ypixel: 0,
+            };
+            assert_eq!(libc::ioctl(s, libc::TIOCSWINSZ, &w), 0);
+            Pty { master, slave }
+        }
+    }
+
+    fn state(&self) -> TtyState {
+        use std::os::fd::AsRawFd;
+        let fd = self.slave.as_raw_fd();
+        // SAFETY: queries into locals of the right types on a descriptor this owns.
+        unsafe {
+            let mut t: libc::termios = std::mem::zeroed();
+            assert_eq!(libc::tcgetattr(fd, &mut t), 0);
+            let mut w: libc::winsize = std::mem::zeroed();
+            assert_eq!(libc::ioctl(fd, libc::TIOCGWINSZ, &mut w), 0);
+            let mut exclusive: libc::c_int = 0;
+            // TIOCGEXCL
+            assert_eq!(libc::ioctl(fd, 0x8004_5440, &mut exclusive), 0);
+            let mut ldisc: libc::c_int = 0;
+            assert_eq!(libc::ioctl(fd, libc::TIOCGETD, &mut ldisc), 0);
+            TtyState {
+                termios: (t.c_iflag, t.c_oflag, t.c_cflag, t.c_lflag, t.c_cc.to_vec()),
+                winsize: (w.ws_row, w.ws_col),
+                exclusive,
+                ldisc,
+                flags: libc::fcntl(fd, libc::F_GETFL),
+            }
+        }
+    }
+
+    /// Bytes waiting to be read on the terminal's input side (what TIOCSTI would have pushed).
+    fn queued_input(&self) -> i32 {
+        use std::os::fd::AsRawFd;
+        let mut n: libc::c_int = 0;
+        // SAFETY: FIONREAD writes one int.
+        assert_eq!(
+            unsafe { libc::ioctl(self.slave.as_raw_fd(), libc::FIONREAD, &mut n) },
+            0
+        );
+        n
+    }
+
+    /// What the plugin wrote, read from the master without blocking.
+    fn output(&self) -> String {
+        use std::os::fd::AsRawFd;
+        let fd = self.master.as_raw_fd();
+        let mut out = Vec::new();
+        let mut buf = [0u8; 4096];
+        loop {
+            let mut p = libc::pollfd {
+                fd,
+                events: libc::POLLIN,
+                revents: 0,
+            };
+            // SAFETY: one valid pollfd; read into a buffer of its length.
+            let n = unsafe {
+                if libc::poll(&mut p, 1, 0) <= 0 {
+                    break;
+                }
+                libc::read(fd, buf.as_mut_ptr().cast(), buf.len())
+            };
+            if n <= 0 {
+                break;
+            }
+            out.extend_from_slice(&buf[..n as usize]);
+        }
+        String::from_utf8_lossy(&out).replace('\r', "")
+    }
+}
+
+/// Runs the `tty_takeover` case on a pty that is nobody's controlling terminal.
+fn run_on_a_free_pty(name: &str) -> (Pty, i32, String, TtyState) {
+    let pty = Pty::open();
+    let before = pty.state();
+    let file = build(name);
+    let stream = || Stdio::from(pty.slave.try_clone().expect("dup the pty slave"));
+    let out = Command::new(JW)
+        .args(["run", "--quiet", "--timeout", "10", "--ro-bind"])
+        .arg(format!("{}:/t", bin_dir().display()))
+        .arg("--")
+        .arg(format!("/t/{file}"))
+        .stdin(stream())
+        .stdout(stream())
+        .stderr(stream())
+        .status()
+        .expect("run jailwright");
+    let text = pty.output();
+    (pty, out.code().unwrap_or(-1), text, before)
+}
+
+/// A plugin on a terminal that nobody controls takes it (`TIOCSCTTY`), pushes input into it
+/// (`TIOCSTI`, also with the request's high word set), pastes the console selection, takes
+/// the console, and tries to leave it broken; the caller's terminal must come back exactly as
+/// it was, with nothing queued on its input.
+#[test]
+fn tty_takeover_of_a_terminal_nobody_controls() {
+    let (pty, status, text, before) = run_on_a_free_pty("tty_takeover");
+    let lines: Vec<&str> = text
+        .lines()
+        .filter(|l| l.starts_with("refused:") || l.starts_with("ESCAPED:"))
+        .collect();
+    assert!(!text.contains("ESCAPED"), "{text}");
+    assert_eq!(lines.len(), 10, "one verdict per attempt:\n{text}");
+    for l in &lines {
+        assert!(
+            l.ends_with("errno=1 (EPERM)"),
+            "refused by the guard: {l}\n{text}"
+        );
+    }
+    assert_eq!(status, 0, "{text}");
+    assert!(text.contains("changed: O_NONBLOCK on stdin"), "{text}");
+    assert_eq!(pty.queued_input(), 0, "input was pushed into the terminal");
+    assert_eq!(pty.state(), before, "the terminal was left changed");
+}
+
 // ---------------------------------------------------------------------------------------------
 // The network
 

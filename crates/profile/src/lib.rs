@@ -32,6 +32,7 @@ pub mod ops;
 pub mod policy;
 pub mod record;
 pub mod tables;
+pub mod terminal;
 
 pub use action::{Action, ActionName, Op};
 pub use arch::Arch;

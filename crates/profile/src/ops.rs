@@ -39,6 +39,9 @@ pub struct Explanation {
     pub others: Vec<RuleVerdict>,
     /// One sentence saying what decided.
     pub summary: String,
+    /// For a terminal `ioctl` request that `jailwright run` refuses whatever the profile
+    /// (the terminal guard, [`crate::terminal`]): what happens to it there.
+    pub under_run: Option<String>,
 }
 
 /// Errors of profile operations.
@@ -220,6 +223,16 @@ pub fn explain(
             decision.action
         ),
     };
+    let under_run = (name == "ioctl")
+        .then(|| crate::terminal::guarded(arch, args[1]))
+        .flatten()
+        .map(|g| {
+            format!(
+                "under `jailwright run` the terminal guard, in front of every profile, refuses {} \
+                 with EPERM: it {}",
+                g.name, g.why
+            )
+        });
     Ok(Explanation {
         arch,
         syscall: name,
@@ -229,6 +242,7 @@ pub fn explain(
         decided_by,
         others,
         summary,
+        under_run,
     })
 }
 

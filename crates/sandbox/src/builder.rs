@@ -208,6 +208,12 @@ impl SandboxBuilder {
         self
     }
 
+    /// The terminal guard: a filter installed in front of the profile's, whatever the profile.
+    pub fn terminal_guard(mut self, guard: crate::config::TerminalGuard) -> Self {
+        self.config.terminal_guard = Some(guard);
+        self
+    }
+
     /// Handles the filter's `SECCOMP_RET_USER_NOTIF` decisions on a supervisor thread.
     pub fn on_notify<F>(mut self, handler: F) -> Self
     where
@@ -350,6 +356,12 @@ pub(crate) fn validate(c: &SandboxConfig) -> Result<(), ConfigError> {
                 "{} instructions (the kernel takes at most 4096)",
                 c.seccomp.len()
             ),
+        ));
+    }
+    if c.required.contains(&Layer::Terminal) && c.terminal_guard.is_none() {
+        return Err(ConfigError::new(
+            "require",
+            "terminal is required but no terminal guard was given",
         ));
     }
     if c.required.contains(&Layer::Seccomp) && c.seccomp.is_empty() {

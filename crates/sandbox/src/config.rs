@@ -158,13 +158,17 @@ pub enum Layer {
     Cgroup,
     /// Landlock filesystem restrictions.
     Landlock,
+    /// The terminal guard (a filter of its own in front of the profile's, refusing the
+    /// terminal requests that inject input, take a terminal over or change its settings) and
+    /// the check that the caller's terminal is as it was after the run.
+    Terminal,
     /// The seccomp filter.
     Seccomp,
 }
 
 impl Layer {
     /// Every layer, in report order.
-    pub const ALL: [Layer; 13] = [
+    pub const ALL: [Layer; 14] = [
         Layer::UserNamespace,
         Layer::MountNamespace,
         Layer::PidNamespace,
@@ -177,6 +181,7 @@ impl Layer {
         Layer::Rlimits,
         Layer::Cgroup,
         Layer::Landlock,
+        Layer::Terminal,
         Layer::Seccomp,
     ];
 
@@ -195,6 +200,7 @@ impl Layer {
             Layer::Rlimits => "rlimits",
             Layer::Cgroup => "cgroup",
             Layer::Landlock => "landlock",
+            Layer::Terminal => "terminal",
             Layer::Seccomp => "seccomp",
         }
     }
@@ -221,13 +227,17 @@ impl fmt::Display for Layer {
 impl FromStr for Layer {
     type Err = String;
     fn from_str(s: &str) -> Result<Self, String> {
-        // Exact names first ("cgroup" is the limits layer), then "user", "net", "pid" ... for
-        // the namespaces.
-        let short = |l: Layer| l.name().strip_suffix("-namespace").map(str::to_owned);
+        // Exact names first ("cgroup" is the limits layer), then "user"/"userns", "net"/"netns",
+        // "pid"/"pidns" ... for the namespaces.
+        let short = |l: Layer| match l {
+            Layer::NetworkNamespace => Some("net".to_owned()),
+            _ => l.name().strip_suffix("-namespace").map(str::to_owned),
+        };
         let exact = Layer::ALL.iter().copied().find(|l| l.name() == s);
         let alias = || {
             Layer::ALL.iter().copied().find(|l| {
-                short(*l).as_deref() == Some(s) || (s == "net" && *l == Layer::NetworkNamespace)
+                short(*l).is_some_and(|n| s == n || s.strip_suffix("ns") == Some(n.as_str()))
+                    || (s == "network" && *l == Layer::NetworkNamespace)
             })
         };
         exact.or_else(alias).ok_or_else(|| {
@@ -270,6 +280,20 @@ pub struct SandboxConfig {
     /// The seccomp filter, installed last before `execve`. Empty means none (reported as
     /// unavailable).
     pub seccomp: jailwright_bpf::Program,
+    /// The terminal guard, installed just before the filter whatever the filter is; `None`
+    /// leaves the terminal layer unavailable (the caller's terminal is still checked and
+    /// restored after the run).
+    pub terminal_guard: Option<TerminalGuard>,
+}
+
+/// A filter that refuses the terminal `ioctl` requests no plugin may make, whatever its
+/// profile (jailwright builds it from `jailwright_profile::terminal`).
+#[derive(Clone, Debug, Default)]
+pub struct TerminalGuard {
+    /// The program.
+    pub program: jailwright_bpf::Program,
+    /// The names of the requests it refuses, for the report.
+    pub requests: Vec<String>,
 }
 
 impl Default for SandboxConfig {
@@ -288,6 +312,7 @@ impl Default for SandboxConfig {
             limits: Limits::default(),
             required: Vec::new(),
             seccomp: jailwright_bpf::Program::default(),
+            terminal_guard: None,
         }
     }
 }

@@ -44,7 +44,7 @@ pub mod report;
 mod sys;
 
 pub use builder::{parse_bind, Sandbox, SandboxBuilder};
-pub use config::{Layer, Limits, Mount, Network, SandboxConfig, Stdio};
+pub use config::{Layer, Limits, Mount, Network, SandboxConfig, Stdio, TerminalGuard};
 pub use error::{ConfigError, Error};
 pub use notify::{Notification, NotifyHandler, Response};
 pub use report::{Denial, ExecFailure, Exit, LayerState, LayerStatus, RunReport};

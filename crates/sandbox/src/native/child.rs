@@ -412,8 +412,12 @@ fn plugin_main(plan: &Plan) -> ! {
 
     landlock(plan);
 
-    // Everything from here to execve must be allowed by the filter.
+    // Everything from here to execve must be allowed by the filters.
     sys::cloexec_from(3);
+    if !plan.guard.is_empty() {
+        sys::seccomp_install(&plan.guard, 0).or_fail(plan, Stage::TerminalGuard, 0);
+        layer(plan, Layer::Terminal, State::Enforced, 0);
+    }
     if !plan.filter.is_empty() {
         let listener =
             sys::seccomp_install(&plan.filter, plan.seccomp_flags).or_fail(plan, Stage::Seccomp, 0);

@@ -16,6 +16,7 @@ mod cgroup;
 mod child;
 mod plan;
 mod record;
+mod terminal;
 
 use std::os::fd::{AsRawFd, OwnedFd, RawFd};
 use std::sync::{Arc, Mutex};
@@ -238,6 +239,11 @@ pub(crate) fn run(
         None
     };
     let mut io = streams(stdio)?;
+    let stream_fds: [RawFd; 3] = std::array::from_fn(|i| match io.plans[i] {
+        StdioPlan::Inherit => i as RawFd,
+        StdioPlan::Fd(fd) => fd,
+    });
+    let terminals = terminal::Terminals::save(stream_fds);
 
     let mut flags = libc::SECCOMP_FILTER_FLAG_TSYNC;
     if use_notify {
@@ -384,6 +390,8 @@ pub(crate) fn run(
         usage = Some(u);
     }
     child.reaped = true;
+    // Every process of the sandbox is gone: nothing can change the terminals any more.
+    let restored = terminals.restore();
     let end = col.result_at.unwrap_or_else(Instant::now);
     drop(sync_wr);
     if status_open {
@@ -454,9 +462,8 @@ pub(crate) fn run(
         &plan,
         &col,
         (cg_state, cg_detail),
-        out_uid,
-        out_gid,
-        root,
+        (&terminals, &restored),
+        (out_uid, out_gid, root),
     );
     let (list, dropped) = match events.lock() {
         Ok(mut ev) => (std::mem::take(&mut ev.list), ev.dropped),
@@ -536,9 +543,8 @@ fn layer_report(
     plan: &plan::Plan,
     col: &Collected,
     cgroup: (LayerState, String),
-    out_uid: u32,
-    out_gid: u32,
-    root: bool,
+    (terminals, restored): (&terminal::Terminals, &[String]),
+    (out_uid, out_gid, root): (u32, u32, bool),
 ) -> Vec<LayerStatus> {
     let reported = |l: Layer| {
         col.layers
@@ -653,6 +659,31 @@ fn layer_report(
                             }
                         }
                         None => (not_reached(), String::new()),
+                    }
+                }
+                Layer::Terminal => {
+                    let streams = terminals.streams();
+                    let checked = if streams.is_empty() {
+                        "no standard stream is a terminal".to_owned()
+                    } else if restored.is_empty() {
+                        format!("{} unchanged after the run", streams.join(", "))
+                    } else {
+                        format!("after the run: {}", restored.join("; "))
+                    };
+                    match (&cfg.terminal_guard, reported(layer)) {
+                        (Some(g), Some(_)) => (
+                            LayerState::Enforced,
+                            format!(
+                                "ioctl {} refused on every descriptor (low 32 bits of the request, \
+                                 as the kernel reads it); {checked}",
+                                g.requests.join(" ")
+                            ),
+                        ),
+                        (Some(_), None) => (not_reached(), checked),
+                        (None, _) => (
+                            LayerState::Unavailable("no terminal guard given".into()),
+                            checked,
+                        ),
                     }
                 }
                 Layer::Seccomp => {

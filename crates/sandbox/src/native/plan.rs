@@ -96,6 +96,8 @@ pub(crate) struct Plan {
     pub(crate) cwd: CString,
     pub(crate) writable: Vec<CString>,
     pub(crate) filter: Vec<libc::sock_filter>,
+    /// The terminal guard's filter, installed just before `filter`; empty for none.
+    pub(crate) guard: Vec<libc::sock_filter>,
     pub(crate) seccomp_flags: c_ulong,
     pub(crate) candidates: Vec<CString>,
     _argv: Vec<CString>,
@@ -110,6 +112,19 @@ pub(crate) struct Plan {
     /// The caller's argv area, scrubbed in init so the plugin cannot read the caller's
     /// command line from /proc/1/cmdline.
     pub(crate) argv_area: Option<(usize, usize)>,
+}
+
+/// A program as the kernel takes it.
+fn sock_filter(p: &jailwright_bpf::Program) -> Vec<libc::sock_filter> {
+    p.insns
+        .iter()
+        .map(|i| libc::sock_filter {
+            code: i.code,
+            jt: i.jt,
+            jf: i.jf,
+            k: i.k,
+        })
+        .collect()
 }
 
 fn cstr(s: impl AsRef<OsStr>) -> Result<CString, Error> {
@@ -470,17 +485,12 @@ pub(crate) fn build(cfg: &SandboxConfig, host: &HostFacts) -> Result<Plan, Error
         .chain(std::iter::once(std::ptr::null()))
         .collect();
 
-    let filter: Vec<libc::sock_filter> = cfg
-        .seccomp
-        .insns
-        .iter()
-        .map(|i| libc::sock_filter {
-            code: i.code,
-            jt: i.jt,
-            jf: i.jf,
-            k: i.k,
-        })
-        .collect();
+    let filter = sock_filter(&cfg.seccomp);
+    let guard = cfg
+        .terminal_guard
+        .as_ref()
+        .map(|g| sock_filter(&g.program))
+        .unwrap_or_default();
 
     let mut fs_detail = format!(
         "new root on tmpfs (read-only); read-only binds: {}; symlinks: {}; tmpfs /tmp and /dev/shm; \
@@ -524,6 +534,7 @@ pub(crate) fn build(cfg: &SandboxConfig, host: &HostFacts) -> Result<Plan, Error
         cwd: cstr(&cfg.cwd)?,
         writable,
         filter,
+        guard,
         seccomp_flags: 0,
         candidates,
         _argv: argv,

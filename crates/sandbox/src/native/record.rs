@@ -73,10 +73,11 @@ pub(crate) enum Stage {
     Seccomp,
     SendListener,
     Required,
+    TerminalGuard,
 }
 
 impl Stage {
-    const ALL: [Stage; 25] = [
+    const ALL: [Stage; 26] = [
         Stage::Groups,
         Stage::SecureBits,
         Stage::Setresgid,
@@ -102,6 +103,7 @@ impl Stage {
         Stage::Seccomp,
         Stage::SendListener,
         Stage::Required,
+        Stage::TerminalGuard,
     ];
 
     pub(crate) fn from_u32(v: u32) -> Option<Stage> {
@@ -135,6 +137,7 @@ impl Stage {
             Stage::Seccomp => "install the seccomp filter",
             Stage::SendListener => "send the seccomp listener",
             Stage::Required => "required layer",
+            Stage::TerminalGuard => "install the terminal guard",
         }
     }
 }

@@ -348,6 +348,52 @@ pub fn set_nonblocking(fd: RawFd) -> Res<()> {
     cvt(unsafe { libc::fcntl(fd, libc::F_SETFL, flags | libc::O_NONBLOCK) }).map(drop)
 }
 
+/// The file status flags (`F_GETFL`) of `fd`.
+pub fn get_status_flags(fd: RawFd) -> Res<c_int> {
+    // SAFETY: integer arguments.
+    cvt(unsafe { libc::fcntl(fd, libc::F_GETFL) })
+}
+
+/// Sets the file status flags (`F_SETFL`) of `fd`.
+pub fn set_status_flags(fd: RawFd, flags: c_int) -> Res<()> {
+    // SAFETY: integer arguments.
+    cvt(unsafe { libc::fcntl(fd, libc::F_SETFL, flags) }).map(drop)
+}
+
+/// The terminal settings of `fd` (`tcgetattr`); `ENOTTY` when it is not a terminal.
+pub fn tcgetattr(fd: RawFd) -> Res<libc::termios> {
+    // SAFETY: termios is plain old data; tcgetattr fills it or fails.
+    let mut t: libc::termios = unsafe { std::mem::zeroed() };
+    // SAFETY: `t` is a valid, writable termios for the duration of the call.
+    cvt(unsafe { libc::tcgetattr(fd, &mut t) })?;
+    Ok(t)
+}
+
+/// Sets the terminal settings of `fd` at once (`tcsetattr(TCSANOW)`).
+pub fn tcsetattr(fd: RawFd, t: &libc::termios) -> Res<()> {
+    // SAFETY: `t` points to a valid termios for the duration of the call.
+    cvt(unsafe { libc::tcsetattr(fd, libc::TCSANOW, t) }).map(drop)
+}
+
+/// The window size of the terminal `fd` (`TIOCGWINSZ`).
+pub fn get_winsize(fd: RawFd) -> Res<libc::winsize> {
+    let mut w = libc::winsize {
+        ws_row: 0,
+        ws_col: 0,
+        ws_xpixel: 0,
+        ws_ypixel: 0,
+    };
+    // SAFETY: `w` is a valid, writable winsize for the duration of the call.
+    cvt(unsafe { libc::ioctl(fd, libc::TIOCGWINSZ, &mut w) })?;
+    Ok(w)
+}
+
+/// Sets the window size of the terminal `fd` (`TIOCSWINSZ`).
+pub fn set_winsize(fd: RawFd, w: &libc::winsize) -> Res<()> {
+    // SAFETY: `w` points to a valid winsize for the duration of the call.
+    cvt(unsafe { libc::ioctl(fd, libc::TIOCSWINSZ, w) }).map(drop)
+}
+
 /// `close_range(2)`.
 pub fn close_range(first: u32, last: u32, flags: u32) -> Res<()> {
     // SAFETY: integer arguments; the caller owns every descriptor in the range.
