@@ -27,7 +27,7 @@
 
 use crate::action::{Action, Op};
 use crate::arch::Arch;
-use crate::dialect::{ArchMapEntry, ArgCond, Profile, SyscallRule};
+use crate::dialect::{ArgCond, Profile, SyscallRule};
 
 /// One refused request.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -124,22 +124,13 @@ pub fn guarded(arch: Arch, request: u64) -> Option<&'static GuardedRequest> {
 /// aarch64, s390 on s390x), as a sandbox on that host sees them.
 pub fn guard_profile() -> Profile {
     let mut p = Profile::new(Action::Allow);
-    p.arch_map = Some(
-        [
-            (Arch::X86_64, vec![Arch::X86, Arch::X32]),
-            (Arch::Aarch64, vec![Arch::Arm]),
-            (Arch::S390x, vec![Arch::S390]),
-            (Arch::Riscv64, vec![]),
-            (Arch::Loongarch64, vec![]),
-        ]
-        .into_iter()
-        .map(|(a, subs)| ArchMapEntry {
-            architecture: a,
-            sub_architectures: (!subs.is_empty()).then_some(subs),
-            extra: Default::default(),
-        })
-        .collect(),
-    );
+    p.arch_map = Some(crate::catalogue::arch_map(&[
+        (Arch::X86_64, &[Arch::X86, Arch::X32]),
+        (Arch::Aarch64, &[Arch::Arm]),
+        (Arch::S390x, &[Arch::S390]),
+        (Arch::Riscv64, &[]),
+        (Arch::Loongarch64, &[]),
+    ]));
     for g in GUARDED {
         let mut rule = SyscallRule::new(["ioctl"], Action::Errno(ERRNO));
         rule.args = Some(vec![ArgCond::new(

@@ -227,28 +227,31 @@ impl Entry {
     }
 }
 
-fn docker_default_profile() -> Profile {
-    let mut p = Profile::new(Action::Errno(1));
-    p.arch_map = Some(
-        [
-            (Arch::X86_64, vec![Arch::X86, Arch::X32]),
-            (Arch::Aarch64, vec![Arch::Arm]),
-            (Arch::Mips64, vec![Arch::Mips, Arch::Mips64n32]),
-            (Arch::Mips64n32, vec![Arch::Mips, Arch::Mips64]),
-            (Arch::Mipsel64, vec![Arch::Mipsel, Arch::Mipsel64n32]),
-            (Arch::Mipsel64n32, vec![Arch::Mipsel, Arch::Mipsel64]),
-            (Arch::S390x, vec![Arch::S390]),
-            (Arch::Riscv64, vec![]),
-            (Arch::Loongarch64, vec![]),
-        ]
-        .into_iter()
-        .map(|(a, subs)| ArchMapEntry {
+/// An `archMap`: each host architecture with the sub-architectures its filter also covers.
+pub(crate) fn arch_map(entries: &[(Arch, &[Arch])]) -> Vec<ArchMapEntry> {
+    entries
+        .iter()
+        .map(|&(a, subs)| ArchMapEntry {
             architecture: a,
-            sub_architectures: (!subs.is_empty()).then_some(subs),
+            sub_architectures: (!subs.is_empty()).then(|| subs.to_vec()),
             extra: Default::default(),
         })
-        .collect(),
-    );
+        .collect()
+}
+
+fn docker_default_profile() -> Profile {
+    let mut p = Profile::new(Action::Errno(1));
+    p.arch_map = Some(arch_map(&[
+        (Arch::X86_64, &[Arch::X86, Arch::X32]),
+        (Arch::Aarch64, &[Arch::Arm]),
+        (Arch::Mips64, &[Arch::Mips, Arch::Mips64n32]),
+        (Arch::Mips64n32, &[Arch::Mips, Arch::Mips64]),
+        (Arch::Mipsel64, &[Arch::Mipsel, Arch::Mipsel64n32]),
+        (Arch::Mipsel64n32, &[Arch::Mipsel, Arch::Mipsel64]),
+        (Arch::S390x, &[Arch::S390]),
+        (Arch::Riscv64, &[]),
+        (Arch::Loongarch64, &[]),
+    ]));
     let rules = p.rules_mut();
     rules.push(RuleSpec::plain(docker_default::ALLOWED, Action::Allow).to_rule());
     rules.extend(docker_default::RULES.iter().map(|r| r.to_rule()));
