@@ -330,6 +330,13 @@ pub struct SandboxArgs {
     /// Memory limit in bytes (suffixes k, m, g).
     #[arg(long)]
     pub memory: Option<String>,
+    /// Size of /tmp and of each --tmpfs (suffixes k, m, g); default: --memory when given,
+    /// else 512m. Files there are memory a plugin could otherwise take without limit.
+    #[arg(long, value_name = "SIZE")]
+    pub tmp_size: Option<String>,
+    /// Size of /dev/shm (suffixes k, m, g); default 64m, as Docker's.
+    #[arg(long, value_name = "SIZE")]
+    pub shm_size: Option<String>,
     /// Maximum number of processes.
     #[arg(long)]
     pub pids: Option<u64>,

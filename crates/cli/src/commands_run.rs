@@ -18,7 +18,7 @@ use serde::Serialize;
 
 use crate::args::{Backend, Format, NetworkArg, OnReject, RunArgs, SandboxArgs};
 use crate::commands::load;
-use crate::output::{emit, json, write_atomic, Table};
+use crate::output::{emit, json, write_atomic, OutputFile, Table};
 use crate::prebuilt;
 use crate::{Failure, EXIT_FINDINGS};
 
@@ -164,6 +164,12 @@ fn sandbox_builder(
     if let Some(m) = &s.memory {
         b = b.memory(parse_size(m)?);
     }
+    if let Some(t) = &s.tmp_size {
+        b = b.tmp_size(parse_size(t)?);
+    }
+    if let Some(t) = &s.shm_size {
+        b = b.shm_size(parse_size(t)?);
+    }
     if let Some(n) = s.pids {
         b = b.pids(n);
     }
@@ -183,6 +189,33 @@ fn sandbox_builder(
         b = b.terminal_guard(guard);
     }
     Ok(b.dev_tty(s.tty))
+}
+
+/// Where an output goes when its file cannot be written.
+#[derive(Clone, Copy)]
+enum Fallback {
+    Stdout,
+    Stderr,
+}
+
+/// Writes an output prepared before the run. A refused write is said on standard error and
+/// the content goes to the fallback stream instead: nothing is lost, and the run keeps its
+/// exit status.
+fn deliver(file: &OutputFile, option: &str, bytes: &[u8], fallback: Fallback) {
+    if let Err(why) = file.write(bytes) {
+        let to = match fallback {
+            Fallback::Stdout => "standard output",
+            Fallback::Stderr => "standard error",
+        };
+        eprintln!(
+            "jailwright: {option} {} not written: {why}; it follows on {to}",
+            file.path().display()
+        );
+        let _ = match fallback {
+            Fallback::Stdout => std::io::Write::write_all(&mut std::io::stdout(), bytes),
+            Fallback::Stderr => std::io::Write::write_all(&mut std::io::stderr(), bytes),
+        };
+    }
 }
 
 /// `--require notify`: denials must be reported by name (seccomp user notification).
@@ -219,6 +252,44 @@ struct Blocked {
     fix: String,
     count: u64,
     line: String,
+    /// The distinct calls seen, decoded (from at most 16 distinct argument vectors;
+    /// `more_args` when there were more; the raw vectors are in the report's `denials`).
+    calls_seen: Vec<String>,
+    more_args: bool,
+}
+
+/// The one entry that counts the calls whose numbers no ABI has.
+fn out_of_range_denial(arch: Arch, d: &sandbox::Denial) -> Blocked {
+    let action = match d.response {
+        Response::Errno(e) => format!("ERRNO({})", errno_label(e)),
+        _ => "CONTINUE".to_string(),
+    };
+    let call = format!(
+        "{} call(s) with numbers no {arch} system call has (first {:#x})",
+        d.count, d.nr as u32
+    );
+    Blocked {
+        arch,
+        nr: d.nr as u32,
+        line: format!("blocked: {call} -> {action} (no system call has these numbers)"),
+        syscall: "numbers no ABI has".into(),
+        call,
+        action,
+        denied_by: "no system call has these numbers".into(),
+        fix: "none needed: these are not system calls".into(),
+        count: d.count,
+        calls_seen: Vec::new(),
+        more_args: false,
+    }
+}
+
+/// `EPERM`-style name of an errno, or its number.
+fn errno_label(e: i32) -> String {
+    jailwright_profile::Action::Errno(u16::try_from(e).unwrap_or(u16::MAX))
+        .to_string()
+        .trim_start_matches("ERRNO(")
+        .trim_end_matches(')')
+        .to_string()
 }
 
 /// The JSON run report of the native backend.
@@ -254,6 +325,8 @@ fn run_native(a: &RunArgs) -> Result<u8, Failure> {
             "--on-reject applies to --backend docker or podman",
         ));
     }
+    // Resolved before the plugin runs: it may write where the report goes.
+    let report_file = a.report.as_deref().map(OutputFile::prepare).transpose()?;
     let host = Arch::host();
     let notify = user_notif_available();
     if let Err(why) = &notify {
@@ -316,7 +389,17 @@ fn run_native(a: &RunArgs) -> Result<u8, Failure> {
             let nr = d.nr as u32;
             let (profile, policy) = derived(&loaded, &a.profile, host);
             let arch = abi_of(policy, d.arch, nr)?;
+            if d.out_of_range {
+                return Some(out_of_range_denial(arch, d));
+            }
             let x = explain_denial(&a.profile, profile, policy, arch, nr, &d.args);
+            let mut calls_seen: Vec<String> = Vec::new();
+            for args in &d.distinct_args {
+                let call = explain_denial(&a.profile, profile, policy, arch, nr, args).call;
+                if !calls_seen.contains(&call) {
+                    calls_seen.push(call);
+                }
+            }
             Some(Blocked {
                 arch,
                 nr,
@@ -327,6 +410,8 @@ fn run_native(a: &RunArgs) -> Result<u8, Failure> {
                 denied_by: x.denied_by,
                 fix: x.fix,
                 count: d.count,
+                calls_seen,
+                more_args: d.more_args,
             })
         })
         .collect();
@@ -372,7 +457,7 @@ fn run_native(a: &RunArgs) -> Result<u8, Failure> {
             eprintln!("jailwright: timed out; the whole sandbox was killed");
         }
     }
-    if let Some(path) = &a.report {
+    if let Some(file) = &report_file {
         let r = NativeReport {
             profile: &a.profile,
             command: &a.command,
@@ -380,7 +465,7 @@ fn run_native(a: &RunArgs) -> Result<u8, Failure> {
             blocked,
             denial_reporting,
         };
-        write_atomic(path, json(&r)?.as_bytes())?;
+        deliver(file, "--report", json(&r)?.as_bytes(), Fallback::Stderr);
     }
     let code = exit_status(outcome.exit_code());
     // The process exits next. Freeing the policy and the profile (thousands of small
@@ -412,6 +497,10 @@ fn sandbox_failure(e: &sandbox::Error) -> Failure {
         sandbox::Error::Config(c) => {
             Failure::usage(format!("--{}: {}", c.option.replace('_', "-"), c.reason))
         }
+        e @ sandbox::Error::Setup { .. } => Failure {
+            code: u8::try_from(e.exit_code()).unwrap_or(EXIT_SETUP),
+            message: e.to_string(),
+        },
         e => Failure {
             code: u8::try_from(e.exit_code()).unwrap_or(EXIT_SETUP),
             message: format!("sandbox setup failed: {e}"),
@@ -468,12 +557,8 @@ fn run_container(a: &RunArgs, backend: container::Backend) -> Result<u8, Failure
     for (specs, read_only) in [(&s.ro_bind, true), (&s.bind, false)] {
         for spec in specs {
             let (src, dst) = sandbox::parse_bind(OsString::from(spec).as_os_str());
-            let source = std::fs::canonicalize(&src).map_err(|e| {
-                Failure::usage(format!(
-                    "bind source {} is not accessible: {e}",
-                    src.display()
-                ))
-            })?;
+            let source = std::fs::canonicalize(&src)
+                .map_err(|e| setup_failure(format!("bind source {}: {e}", src.display())))?;
             opts.binds.push(container::Bind {
                 source,
                 target: dst.to_string_lossy().into_owned(),
@@ -490,11 +575,12 @@ fn run_container(a: &RunArgs, backend: container::Backend) -> Result<u8, Failure
         OnReject::Unconfined => container::OnReject::Unconfined,
     };
     opts.quiet = a.quiet;
+    let report_file = a.report.as_deref().map(OutputFile::prepare).transpose()?;
     let outcome = container::run(&opts, &backend).map_err(|e| container_failure(&e))?;
-    if let Some(path) = &a.report {
+    if let Some(file) = &report_file {
         let mut text = outcome.report.to_json_pretty();
         text.push('\n');
-        write_atomic(path, text.as_bytes())?;
+        deliver(file, "--report", text.as_bytes(), Fallback::Stderr);
     }
     Ok(exit_status(outcome.exit_code()))
 }
@@ -527,6 +613,9 @@ fn recording_profile(host: Arch) -> Profile {
 
 type Seen = BTreeMap<(u32, i32), (u64, Vec<[u64; 6]>)>;
 
+/// The [`Seen`] key of the calls whose numbers are no system call of their ABI.
+const NOT_A_SYSCALL: i32 = i32::MIN;
+
 /// `jailwright record`.
 pub fn record(
     output: Option<&Path>,
@@ -545,6 +634,8 @@ pub fn record(
         }
     }
     let base_profile = base.map(load).transpose()?;
+    // Resolved before the command runs: it may write where the profile goes.
+    let output_file = output.map(OutputFile::prepare).transpose()?;
     user_notif_available()
         .map_err(|why| setup_failure(format!("record needs seccomp user notification: {why}")))?;
     let rec = recording_profile(host);
@@ -559,13 +650,30 @@ pub fn record(
     let base_policy = base_profile
         .as_ref()
         .map(|p| resolve(p, &Target::sandbox(host)));
+    // Only numbers that are system calls of an ABI of the filter get an entry of their own
+    // (at most 64 argument vectors each): a plugin calling every number there is must not
+    // grow the recorder's memory without bound. The rest are one count per ABI.
+    let syscalls: std::collections::HashSet<(u32, i32)> = policy
+        .arches
+        .iter()
+        .filter_map(|ap| jailwright_profile::tables::table(ap.arch))
+        .flat_map(|t| {
+            t.iter()
+                .map(move |(_, nr)| (t.arch().audit_arch(), nr as i32))
+        })
+        .collect();
     let b = sandbox_builder(s, command)?
         .seccomp(compiled.program)
         .on_notify(move |n| {
             if let Ok(mut m) = sink.lock() {
-                let e = m.entry((n.arch, n.nr)).or_default();
+                let key = if syscalls.contains(&(n.arch, n.nr)) {
+                    (n.arch, n.nr)
+                } else {
+                    (n.arch, NOT_A_SYSCALL)
+                };
+                let e = m.entry(key).or_default();
                 e.0 += 1;
-                if e.1.len() < 64 && !e.1.contains(&n.args) {
+                if key.1 != NOT_A_SYSCALL && e.1.len() < 64 && !e.1.contains(&n.args) {
                     e.1.push(n.args);
                 }
             }
@@ -586,7 +694,12 @@ pub fn record(
     let elapsed = started.elapsed();
     let seen = seen.lock().map(|m| m.clone()).unwrap_or_default();
     let mut observed: Vec<(Observation, u64)> = Vec::new();
+    let mut not_syscalls = 0u64;
     for ((token, nr), (count, argsets)) in &seen {
+        if *nr == NOT_A_SYSCALL {
+            not_syscalls += count;
+            continue;
+        }
         let nr = *nr as u32;
         let Some(arch) = abi_of(&policy, *token, nr) else {
             continue;
@@ -625,7 +738,11 @@ pub fn record(
         }
     }
     let recording = record::build(&observed, host, base.zip(base_profile.as_ref()));
-    emit(output, recording.profile.to_json_pretty().as_bytes())?;
+    let text = recording.profile.to_json_pretty();
+    match &output_file {
+        Some(file) => deliver(file, "-o", text.as_bytes(), Fallback::Stdout),
+        None => emit(None, text.as_bytes())?,
+    }
     let mut t = Table::new(["ABI", "SYSCALL", "CALLS", "RULE"]);
     let mut calls = 0u64;
     let mut blocked = Vec::new();
@@ -659,6 +776,13 @@ pub fn record(
         "{} are allowed without being observed: the sandbox itself calls them after installing the filter",
         SANDBOX_NEEDS.join(", ")
     );
+    if not_syscalls > 0 {
+        let _ = writeln!(
+            summary,
+            "{not_syscalls} call(s) with numbers that are no system call of their ABI: not in the \
+             profile"
+        );
+    }
     if let Some(b) = base {
         if blocked.is_empty() {
             let _ = writeln!(summary, "the base {b} allows every call seen");

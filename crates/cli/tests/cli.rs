@@ -545,9 +545,17 @@ fn bad_input_names_the_file_and_place_and_exits_2() {
     assert!(!out.exists());
     jw(&["run", "--memory", "lots", "--", "/bin/true"]).expect_code(2);
     jw(&["run", "--require", "nope", "--", "/bin/true"]).expect_code(2);
-    jw(&["run", "--ro-bind", "/nonexistent-jw", "--", "/bin/true"])
-        .expect_code(2)
-        .expect_stderr("--ro-bind");
+}
+
+/// A bind source that does not exist is a setup failure (125, as Docker answers it), with
+/// the path named; it once exited 2 like a usage error.
+#[test]
+fn missing_bind_source_is_a_setup_failure() {
+    for opt in ["--ro-bind", "--bind"] {
+        jw(&["run", opt, "/nonexistent-jw:/x", "--", "/bin/true"])
+            .expect_code(125)
+            .expect_stderr("bind source /nonexistent-jw: No such file or directory");
+    }
 }
 
 #[test]

@@ -868,6 +868,260 @@ fn tty_takeover_of_a_terminal_nobody_controls() {
 }
 
 // ---------------------------------------------------------------------------------------------
+// What the launcher writes after the plugin
+
+/// Runs jailwright with `args`, killing it if it has not returned within `limit`; returns
+/// (exit status, stdout, stderr) or `None` when it had to be killed.
+fn jw_within(args: &[String], limit: std::time::Duration) -> Option<(i32, String, String)> {
+    let mut child = Command::new(JW)
+        .args(args)
+        .stdin(Stdio::null())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .expect("run jailwright");
+    let start = std::time::Instant::now();
+    loop {
+        if child.try_wait().expect("wait").is_some() {
+            let out = child.wait_with_output().expect("output");
+            return Some((
+                out.status.code().unwrap_or(-1),
+                String::from_utf8_lossy(&out.stdout).into_owned(),
+                String::from_utf8_lossy(&out.stderr).into_owned(),
+            ));
+        }
+        if start.elapsed() > limit {
+            let _ = child.kill();
+            let _ = child.wait();
+            return None;
+        }
+        std::thread::sleep(std::time::Duration::from_millis(20));
+    }
+}
+
+/// A host file the plugin tries to have the launcher overwrite, and a directory it can write.
+fn decoy_and_work() -> (Scratch, PathBuf, Scratch) {
+    let host = Scratch::new("decoy");
+    let decoy = host.path("decoy");
+    fs::write(&decoy, "ORIGINAL\n").expect("write the decoy");
+    (host, decoy, Scratch::new("work"))
+}
+
+/// `--report FILE` inside a `--bind` directory: the plugin replaces FILE with a symlink to a
+/// host file, which the launcher (root, often) once overwrote with the report.
+#[test]
+fn unpriv_report_through_a_planted_symlink_is_refused() {
+    both("unpriv_report_through_a_planted_symlink_is_refused", || {
+        let (_host, decoy, work) = decoy_and_work();
+        let report = work.path("report.json");
+        let plant = format!("ln -s {} /work/report.json; exit 3", decoy.display());
+        let args: Vec<String> = [
+            "run",
+            "--bind",
+            &work.spec("/work"),
+            "--report",
+            &report.display().to_string(),
+            "--",
+            "/bin/sh",
+            "-c",
+            &plant,
+        ]
+        .map(String::from)
+        .to_vec();
+        let (status, _, stderr) =
+            jw_within(&args, std::time::Duration::from_secs(30)).expect("jailwright returned");
+        assert_eq!(
+            fs::read_to_string(&decoy).unwrap(),
+            "ORIGINAL\n",
+            "{stderr}"
+        );
+        assert_eq!(status, 3, "the plugin's exit status is kept: {stderr}");
+        assert!(
+            stderr.contains("not written: it has become a symbolic link"),
+            "{stderr}"
+        );
+        // Nothing lost: the report follows on standard error.
+        let json = &stderr[stderr.find('{').expect("the report on stderr")..];
+        let r: Value = serde_json::from_str(json).expect("the report is JSON");
+        assert_eq!(r["exit_code"], 3);
+        assert!(fs::symlink_metadata(&report)
+            .unwrap()
+            .file_type()
+            .is_symlink());
+    });
+}
+
+/// A FIFO where the report goes made the launcher hang forever, despite `--timeout`.
+#[test]
+fn unpriv_report_into_a_planted_fifo_does_not_hang() {
+    both("unpriv_report_into_a_planted_fifo_does_not_hang", || {
+        let (_host, _decoy, work) = decoy_and_work();
+        let report = work.path("report.json");
+        let args: Vec<String> = [
+            "run",
+            "--timeout",
+            "5",
+            "--bind",
+            &work.spec("/work"),
+            "--report",
+            &report.display().to_string(),
+            "--",
+            "/bin/sh",
+            "-c",
+            "mkfifo /work/report.json; exit 4",
+        ]
+        .map(String::from)
+        .to_vec();
+        let Some((status, _, stderr)) = jw_within(&args, std::time::Duration::from_secs(20)) else {
+            panic!("jailwright hung on a FIFO the plugin planted");
+        };
+        assert_eq!(status, 4, "{stderr}");
+        assert!(
+            stderr.contains("not written: it has become a FIFO"),
+            "{stderr}"
+        );
+    });
+}
+
+/// `record -o FILE` is written after the command ran, too.
+#[test]
+fn record_output_through_a_planted_symlink_is_refused() {
+    let (_host, decoy, work) = decoy_and_work();
+    let out = work.path("recorded.json");
+    let plant = format!("ln -s {} /work/recorded.json", decoy.display());
+    let args: Vec<String> = [
+        "record",
+        "-o",
+        &out.display().to_string(),
+        "--bind",
+        &work.spec("/work"),
+        "--",
+        "/bin/sh",
+        "-c",
+        &plant,
+    ]
+    .map(String::from)
+    .to_vec();
+    let (status, stdout, stderr) =
+        jw_within(&args, std::time::Duration::from_secs(30)).expect("jailwright returned");
+    assert_eq!(
+        fs::read_to_string(&decoy).unwrap(),
+        "ORIGINAL\n",
+        "{stderr}"
+    );
+    assert_eq!(status, 0, "{stderr}");
+    assert!(
+        stderr.contains("-o ") && stderr.contains("not written"),
+        "{stderr}"
+    );
+    let p: Value = serde_json::from_str(&stdout).expect("the profile on stdout");
+    assert!(p["syscalls"].is_array(), "{stdout}");
+}
+
+// ---------------------------------------------------------------------------------------------
+// Reports that must not lie
+
+/// The explained denial of `syscall` in a run's report.
+fn blocked_entry<'a>(r: &'a Run, syscall: &str) -> &'a Value {
+    r.report["blocked"]
+        .as_array()
+        .and_then(|b| b.iter().find(|e| e["syscall"] == syscall))
+        .unwrap_or_else(|| panic!("{syscall} not in blocked: {}", r.report["blocked"]))
+}
+
+/// After 4,096 notifications later denials were not reported at all: a plugin hid `keyctl`
+/// behind 5,000 denied `unshare` calls. Every call is counted, per syscall, exactly, and the
+/// distinct argument values are kept.
+#[test]
+fn a_flood_of_one_denied_call_hides_nothing() {
+    let r = case("syscall_flood").arg("5000").arg("unshare").run();
+    r.refused(EPERM);
+    if r.report["denial_reporting"] != "user-notification" {
+        return skip("denials are not reported here");
+    }
+    let unshare = blocked_entry(&r, "unshare");
+    assert_eq!(unshare["count"], 5000, "{unshare}");
+    let calls: Vec<&str> = unshare["calls_seen"]
+        .as_array()
+        .map(|c| c.iter().filter_map(Value::as_str).collect())
+        .unwrap_or_default();
+    assert_eq!(
+        calls,
+        [
+            "unshare(CLONE_NEWUSER)",
+            "unshare(CLONE_NEWNS)",
+            "unshare(CLONE_NEWNET)"
+        ],
+        "{unshare}"
+    );
+    assert_eq!(blocked_entry(&r, "keyctl")["count"], 1);
+}
+
+/// Numbers no ABI has are one line with their count, not a named syscall each, and cannot
+/// crowd a real denial out.
+#[test]
+fn numbers_no_abi_has_are_one_counted_line() {
+    let r = case("syscall_flood").arg("20000").arg("invalid").run();
+    r.refused(EPERM);
+    if r.report["denial_reporting"] != "user-notification" {
+        return skip("denials are not reported here");
+    }
+    let flood = blocked_entry(&r, "numbers no ABI has");
+    assert_eq!(flood["count"], 20000, "{flood}");
+    assert_eq!(blocked_entry(&r, "keyctl")["count"], 1);
+    assert!(
+        r.report["denials"].as_array().map_or(0, Vec::len) <= 3,
+        "{}",
+        r.report["denials"]
+    );
+}
+
+/// `record` kept every distinct (number, arguments) it saw: a plugin calling 500,000
+/// distinct invalid numbers drove the (root) recorder to 388 MB. It stays under 64 MB.
+#[test]
+fn record_memory_stays_bounded() {
+    let _heavy = HEAVY.lock().unwrap_or_else(|e| e.into_inner());
+    let file = build("syscall_flood");
+    let out = Scratch::new("record");
+    // Reaped below with wait4, for its resource usage.
+    #[allow(clippy::zombie_processes)]
+    let mut child = Command::new(JW)
+        .arg("record")
+        .arg("-o")
+        .arg(out.path("p.json"))
+        .arg("--ro-bind")
+        .arg(format!("{}:/t", bin_dir().display()))
+        .args(["--", &format!("/t/{file}"), "120000", "invalid"])
+        .stdin(Stdio::null())
+        .stdout(Stdio::null())
+        .stderr(Stdio::piped())
+        .spawn()
+        .expect("run jailwright record");
+    let mut stderr = String::new();
+    if let Some(mut e) = child.stderr.take() {
+        use std::io::Read;
+        let _ = e.read_to_string(&mut stderr);
+    }
+    let mut status = 0;
+    // SAFETY: rusage is plain data that wait4 fills; the pid is our own child.
+    let mut usage: libc::rusage = unsafe { std::mem::zeroed() };
+    let pid = child.id() as libc::pid_t;
+    // SAFETY: as above.
+    let r = unsafe { libc::wait4(pid, &mut status, 0, &mut usage) };
+    assert_eq!(r, pid, "wait4");
+    let peak_mib = usage.ru_maxrss / 1024;
+    assert!(
+        libc::WIFEXITED(status) && libc::WEXITSTATUS(status) == 0,
+        "record failed: {stderr}"
+    );
+    assert!(peak_mib < 64, "record's peak RSS {peak_mib} MiB\n{stderr}");
+    assert!(
+        stderr.contains("120000 call(s) with numbers that are no system call"),
+        "{stderr}"
+    );
+}
+
+// ---------------------------------------------------------------------------------------------
 // The network
 
 #[test]
@@ -1232,6 +1486,57 @@ fn unpriv_memory_bomb() {
                 .and_then(|n| n.parse().ok())
                 .unwrap_or_else(|| panic!("unexpected verdict; {}", r.context()));
             assert!(mib < 64, "{mib} MiB; {}", r.context());
+        }
+    });
+}
+
+/// MiB written before the tmpfs was full, from a `tmpfs_fill` verdict.
+fn filled_mib(r: &Run) -> u64 {
+    r.verdict()
+        .strip_prefix("refused: write errno=28 (ENOSPC) after ")
+        .and_then(|rest| rest.strip_suffix(" MiB"))
+        .and_then(|n| n.parse().ok())
+        .unwrap_or_else(|| panic!("expected ENOSPC; {}", r.context()))
+}
+
+/// Files in /tmp and /dev/shm are memory: without a size, an ordinary user's plugin run with
+/// --memory 64m wrote 1.5 GB into /tmp, and a root run pinned gigabytes of shared memory.
+#[test]
+fn unpriv_tmpfs_fill_is_bounded() {
+    both("unpriv_tmpfs_fill_is_bounded", || {
+        let _heavy = HEAVY.lock().unwrap_or_else(|e| e.into_inner());
+        let r = case("tmpfs_fill").arg("/dev/shm/fill").arg("200").run();
+        assert!(filled_mib(&r) <= 64, "{}", r.context());
+        let fs = r.layer("filesystem")["detail"]
+            .as_str()
+            .unwrap_or("")
+            .to_owned();
+        assert!(
+            fs.contains("tmpfs /tmp (512 MiB) and /dev/shm (64 MiB)"),
+            "{fs}"
+        );
+
+        let r = case("tmpfs_fill")
+            .arg("/tmp/fill")
+            .arg("200")
+            .opt(&["--tmp-size", "32m"])
+            .run();
+        assert!(filled_mib(&r) <= 32, "{}", r.context());
+
+        let r = case("tmpfs_fill")
+            .arg("/tmp/fill")
+            .arg("200")
+            .opt(&["--memory", "64m", "--timeout", "20"])
+            .run();
+        if r.layer("cgroup")["state"] == "enforced" {
+            // The cgroup is charged for the tmpfs pages: its OOM killer may come first.
+            if r.status == 128 + 9 {
+                r.killed_by(9);
+            } else {
+                assert!(filled_mib(&r) <= 64, "{}", r.context());
+            }
+        } else {
+            assert!(filled_mib(&r) <= 64, "{}", r.context());
         }
     });
 }

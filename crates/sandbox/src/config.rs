@@ -126,6 +126,30 @@ pub struct Limits {
     pub open_files: Option<u64>,
     /// Wall-clock limit; the whole process tree is killed when it passes.
     pub timeout: Option<Duration>,
+    /// Size of `/tmp` and of each `tmpfs` mount, in bytes. `None`: `memory` when set, else
+    /// [`DEFAULT_TMP_SIZE`]. Files in a tmpfs are memory the plugin's cgroup may not be
+    /// charged for (an unprivileged caller has none), so every tmpfs has a size.
+    pub tmp_size: Option<u64>,
+    /// Size of `/dev/shm`, in bytes; `None`: [`DEFAULT_SHM_SIZE`] (Docker's `--shm-size`
+    /// default).
+    pub shm_size: Option<u64>,
+}
+
+/// The size of `/tmp` when neither it nor `memory` is given: 512 MiB.
+pub const DEFAULT_TMP_SIZE: u64 = 512 << 20;
+/// The size of `/dev/shm` when not given: 64 MiB, as Docker's.
+pub const DEFAULT_SHM_SIZE: u64 = 64 << 20;
+
+impl Limits {
+    /// The size of `/tmp` and the other writable tmpfs mounts.
+    pub fn tmp_bytes(&self) -> u64 {
+        self.tmp_size.or(self.memory).unwrap_or(DEFAULT_TMP_SIZE)
+    }
+
+    /// The size of `/dev/shm`.
+    pub fn shm_bytes(&self) -> u64 {
+        self.shm_size.unwrap_or(DEFAULT_SHM_SIZE)
+    }
 }
 
 /// A sandbox layer, as reported in the [`RunReport`](crate::RunReport) and demanded with

@@ -43,13 +43,15 @@ pub enum Response {
 /// Decides each notified call. Called on the supervisor thread.
 pub type NotifyHandler = Arc<dyn Fn(&Notification) -> Response + Send + Sync>;
 
-/// Most events kept verbatim in an outcome; later ones are still counted in the report.
+/// Most events kept verbatim in an outcome; every event is counted in the report's denials.
 pub(crate) const MAX_EVENTS: usize = 4096;
 
 #[derive(Default)]
 pub(crate) struct Events {
+    /// The first [`MAX_EVENTS`] events, verbatim.
     pub(crate) list: Vec<(Notification, Response)>,
-    pub(crate) dropped: u64,
+    /// Every event, aggregated.
+    pub(crate) denials: crate::report::Aggregate,
 }
 
 /// Receives the listener from the sandbox over `sock`, then answers notifications until every
@@ -98,9 +100,8 @@ pub(crate) fn supervise(sock: OwnedFd, handler: NotifyHandler, events: Arc<Mutex
         if let Ok(mut ev) = events.lock() {
             if ev.list.len() < MAX_EVENTS {
                 ev.list.push((n, response));
-            } else {
-                ev.dropped += 1;
             }
+            ev.denials.add(&n, response);
         }
     }
 }

@@ -28,9 +28,7 @@ use self::record::{Kind, Record, Stage, State};
 use crate::config::{Layer, Network, SandboxConfig, Stdio, NOBODY};
 use crate::error::Error;
 use crate::notify::{self, Events, NotifyHandler};
-use crate::report::{
-    aggregate, ExecFailure, Exit, LayerState, LayerStatus, Resources, RunReport, Timings,
-};
+use crate::report::{ExecFailure, Exit, LayerState, LayerStatus, Resources, RunReport, Timings};
 use crate::sys::{self, Errno};
 use crate::Outcome;
 
@@ -465,16 +463,13 @@ pub(crate) fn run(
         (&terminals, &restored),
         (out_uid, out_gid, root),
     );
-    let (list, dropped) = match events.lock() {
-        Ok(mut ev) => (std::mem::take(&mut ev.list), ev.dropped),
-        Err(_) => (Vec::new(), 0),
+    let (list, denials) = match events.lock() {
+        Ok(mut ev) => (
+            std::mem::take(&mut ev.list),
+            std::mem::take(&mut ev.denials).into_denials(),
+        ),
+        Err(_) => (Vec::new(), Vec::new()),
     };
-    let mut denials = aggregate(&list);
-    if dropped > 0 {
-        if let Some(last) = denials.last_mut() {
-            last.count += dropped;
-        }
-    }
     let tv = |t: libc::timeval| (t.tv_sec as u64) * 1_000_000 + t.tv_usec as u64;
     let rss = col
         .peak_rss_kib

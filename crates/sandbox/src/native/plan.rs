@@ -114,6 +114,24 @@ pub(crate) struct Plan {
     pub(crate) argv_area: Option<(usize, usize)>,
 }
 
+/// A writable tmpfs's options: world-writable, `size` bytes, and as many inodes as 4 KiB
+/// pages fit (an inode is kernel memory the size does not count).
+fn tmpfs_data(size: u64) -> String {
+    format!(
+        "mode=1777,size={size},nr_inodes={}",
+        (size / 4096).max(1024)
+    )
+}
+
+/// Bytes as the report prints them (`64 MiB`).
+fn mib(bytes: u64) -> String {
+    if bytes.is_multiple_of(1 << 20) {
+        format!("{} MiB", bytes >> 20)
+    } else {
+        format!("{bytes} bytes")
+    }
+}
+
 /// A program as the kernel takes it.
 fn sock_filter(p: &jailwright_bpf::Program) -> Vec<libc::sock_filter> {
     p.insns
@@ -262,7 +280,9 @@ pub(crate) fn build(cfg: &SandboxConfig, host: &HostFacts) -> Result<Plan, Error
         },
         "mkdir /tmp".into(),
     );
-    o.tmpfs("/tmp", libc::MS_NOSUID | libc::MS_NODEV, "mode=1777")?;
+    let tmp_data = tmpfs_data(cfg.limits.tmp_bytes());
+    let shm_data = tmpfs_data(cfg.limits.shm_bytes());
+    o.tmpfs("/tmp", libc::MS_NOSUID | libc::MS_NODEV, &tmp_data)?;
 
     o.push(
         FsOp::Mkdir {
@@ -292,7 +312,7 @@ pub(crate) fn build(cfg: &SandboxConfig, host: &HostFacts) -> Result<Plan, Error
         },
         "mkdir /dev/shm".into(),
     );
-    o.tmpfs("/dev/shm", libc::MS_NOSUID | libc::MS_NODEV, "mode=1777")?;
+    o.tmpfs("/dev/shm", libc::MS_NOSUID | libc::MS_NODEV, &shm_data)?;
     for (link, target) in [
         ("/dev/fd", "/proc/self/fd"),
         ("/dev/stdin", "/proc/self/fd/0"),
@@ -343,7 +363,7 @@ pub(crate) fn build(cfg: &SandboxConfig, host: &HostFacts) -> Result<Plan, Error
         match m {
             Mount::ReadOnlyBind { source, .. } | Mount::Bind { source, .. } => {
                 let source = std::fs::canonicalize(source).map_err(|e| Error::Setup {
-                    stage: format!("resolve bind source {}", source.display()),
+                    stage: format!("bind source {}", source.display()),
                     source: e,
                 })?;
                 if source.is_dir() {
@@ -373,7 +393,7 @@ pub(crate) fn build(cfg: &SandboxConfig, host: &HostFacts) -> Result<Plan, Error
                     format!("mkdir {}", target.display()),
                 );
                 let t = target.to_string_lossy().into_owned();
-                o.tmpfs(&t, libc::MS_NOSUID | libc::MS_NODEV, "mode=1777")?;
+                o.tmpfs(&t, libc::MS_NOSUID | libc::MS_NODEV, &tmp_data)?;
             }
         }
         if m.writable() {
@@ -492,11 +512,14 @@ pub(crate) fn build(cfg: &SandboxConfig, host: &HostFacts) -> Result<Plan, Error
         .map(|g| sock_filter(&g.program))
         .unwrap_or_default();
 
-    let mut fs_detail = format!(
-        "new root on tmpfs (read-only); read-only binds: {}; symlinks: {}; tmpfs /tmp and /dev/shm; \
-         fresh /proc; /dev: {}",
+    let mut fs_detail =
+        format!(
+        "new root on tmpfs (read-only); read-only binds: {}; symlinks: {}; tmpfs /tmp ({}) and \
+         /dev/shm ({}); fresh /proc; /dev: {}",
         ro_dirs.join(" "),
         if links.is_empty() { "none".to_owned() } else { links.join(" ") },
+        mib(cfg.limits.tmp_bytes()),
+        mib(cfg.limits.shm_bytes()),
         devices.join(" "),
     );
     if !cfg.mounts.is_empty() {
@@ -510,7 +533,13 @@ pub(crate) fn build(cfg: &SandboxConfig, host: &HostFacts) -> Result<Plan, Error
                 Mount::Bind { source, target } => {
                     format!("rw {}:{}", source.display(), target.display())
                 }
-                Mount::Tmpfs { target } => format!("tmpfs {}", target.display()),
+                Mount::Tmpfs { target } => {
+                    format!(
+                        "tmpfs {} ({})",
+                        target.display(),
+                        mib(cfg.limits.tmp_bytes())
+                    )
+                }
             })
             .collect();
         fs_detail.push_str(&format!("; user mounts: {}", user.join(", ")));
