@@ -872,7 +872,7 @@ fn tty_takeover_of_a_terminal_nobody_controls() {
 
 /// Runs jailwright with `args`, killing it if it has not returned within `limit`; returns
 /// (exit status, stdout, stderr) or `None` when it had to be killed.
-fn jw_within(args: &[String], limit: std::time::Duration) -> Option<(i32, String, String)> {
+fn jw_within(args: &[&str], limit: std::time::Duration) -> Option<(i32, String, String)> {
     let mut child = Command::new(JW)
         .args(args)
         .stdin(Stdio::null())
@@ -899,6 +899,15 @@ fn jw_within(args: &[String], limit: std::time::Duration) -> Option<(i32, String
     }
 }
 
+/// The decoy still holds what it held.
+fn assert_untouched(decoy: &Path, context: &str) {
+    assert_eq!(
+        fs::read_to_string(decoy).unwrap(),
+        "ORIGINAL\n",
+        "{context}"
+    );
+}
+
 /// A host file the plugin tries to have the launcher overwrite, and a directory it can write.
 fn decoy_and_work() -> (Scratch, PathBuf, Scratch) {
     let host = Scratch::new("decoy");
@@ -915,7 +924,7 @@ fn unpriv_report_through_a_planted_symlink_is_refused() {
         let (_host, decoy, work) = decoy_and_work();
         let report = work.path("report.json");
         let plant = format!("ln -s {} /work/report.json; exit 3", decoy.display());
-        let args: Vec<String> = [
+        let args = [
             "run",
             "--bind",
             &work.spec("/work"),
@@ -925,16 +934,10 @@ fn unpriv_report_through_a_planted_symlink_is_refused() {
             "/bin/sh",
             "-c",
             &plant,
-        ]
-        .map(String::from)
-        .to_vec();
+        ];
         let (status, _, stderr) =
             jw_within(&args, std::time::Duration::from_secs(30)).expect("jailwright returned");
-        assert_eq!(
-            fs::read_to_string(&decoy).unwrap(),
-            "ORIGINAL\n",
-            "{stderr}"
-        );
+        assert_untouched(&decoy, &stderr);
         assert_eq!(status, 3, "the plugin's exit status is kept: {stderr}");
         assert!(
             stderr.contains("not written: it has become a symbolic link"),
@@ -957,7 +960,7 @@ fn unpriv_report_into_a_planted_fifo_does_not_hang() {
     both("unpriv_report_into_a_planted_fifo_does_not_hang", || {
         let (_host, _decoy, work) = decoy_and_work();
         let report = work.path("report.json");
-        let args: Vec<String> = [
+        let args = [
             "run",
             "--timeout",
             "5",
@@ -969,9 +972,7 @@ fn unpriv_report_into_a_planted_fifo_does_not_hang() {
             "/bin/sh",
             "-c",
             "mkfifo /work/report.json; exit 4",
-        ]
-        .map(String::from)
-        .to_vec();
+        ];
         let Some((status, _, stderr)) = jw_within(&args, std::time::Duration::from_secs(20)) else {
             panic!("jailwright hung on a FIFO the plugin planted");
         };
@@ -989,7 +990,7 @@ fn record_output_through_a_planted_symlink_is_refused() {
     let (_host, decoy, work) = decoy_and_work();
     let out = work.path("recorded.json");
     let plant = format!("ln -s {} /work/recorded.json", decoy.display());
-    let args: Vec<String> = [
+    let args = [
         "record",
         "-o",
         &out.display().to_string(),
@@ -999,16 +1000,10 @@ fn record_output_through_a_planted_symlink_is_refused() {
         "/bin/sh",
         "-c",
         &plant,
-    ]
-    .map(String::from)
-    .to_vec();
+    ];
     let (status, stdout, stderr) =
         jw_within(&args, std::time::Duration::from_secs(30)).expect("jailwright returned");
-    assert_eq!(
-        fs::read_to_string(&decoy).unwrap(),
-        "ORIGINAL\n",
-        "{stderr}"
-    );
+    assert_untouched(&decoy, &stderr);
     assert_eq!(status, 0, "{stderr}");
     assert!(
         stderr.contains("-o ") && stderr.contains("not written"),
