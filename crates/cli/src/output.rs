@@ -132,20 +132,31 @@ impl OutputFile {
                 )))
             }
             Ok(m) if !m.is_file() => {
-                let f = std::fs::OpenOptions::new()
-                    .write(true)
-                    .custom_flags(libc::O_NONBLOCK | libc::O_CLOEXEC | libc::O_NOCTTY)
-                    .open(path)
-                    .map_err(|e| {
-                        if e.raw_os_error() == Some(libc::ENXIO) {
-                            Failure::usage(format!(
+                // A FIFO opens for writing only once it has a reader: give one the same
+                // patience as a slow reader, never more.
+                let deadline = std::time::Instant::now() + STREAM_PATIENCE;
+                let f = loop {
+                    let opened = std::fs::OpenOptions::new()
+                        .write(true)
+                        .custom_flags(libc::O_NONBLOCK | libc::O_CLOEXEC | libc::O_NOCTTY)
+                        .open(path);
+                    match opened {
+                        Ok(f) => break f,
+                        Err(e)
+                            if e.raw_os_error() == Some(libc::ENXIO)
+                                && std::time::Instant::now() < deadline =>
+                        {
+                            std::thread::sleep(std::time::Duration::from_millis(5));
+                        }
+                        Err(e) if e.raw_os_error() == Some(libc::ENXIO) => {
+                            return Err(Failure::usage(format!(
                                 "cannot write {}: it is a FIFO that nothing reads; start the reader first",
                                 path.display()
-                            ))
-                        } else {
-                            fail(e)
+                            )))
                         }
-                    })?;
+                        Err(e) => return Err(fail(e)),
+                    }
+                };
                 OutputKind::Stream(f)
             }
             Ok(m) => {

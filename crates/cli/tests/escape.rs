@@ -899,6 +899,12 @@ fn jw_within(args: &[&str], limit: std::time::Duration) -> Option<(i32, String, 
     }
 }
 
+/// [`jw_within`] 30 seconds, which every case here ends well within.
+fn jw_returns(args: &[&str]) -> (i32, String, String) {
+    jw_within(args, std::time::Duration::from_secs(30))
+        .unwrap_or_else(|| panic!("jailwright {args:?} did not return"))
+}
+
 /// The decoy still holds what it held.
 fn assert_untouched(decoy: &Path, context: &str) {
     assert_eq!(
@@ -935,8 +941,7 @@ fn unpriv_report_through_a_planted_symlink_is_refused() {
             "-c",
             &plant,
         ];
-        let (status, _, stderr) =
-            jw_within(&args, std::time::Duration::from_secs(30)).expect("jailwright returned");
+        let (status, _, stderr) = jw_returns(&args);
         assert_untouched(&decoy, &stderr);
         assert_eq!(status, 3, "the plugin's exit status is kept: {stderr}");
         assert!(
@@ -1001,8 +1006,7 @@ fn record_output_through_a_planted_symlink_is_refused() {
         "-c",
         &plant,
     ];
-    let (status, stdout, stderr) =
-        jw_within(&args, std::time::Duration::from_secs(30)).expect("jailwright returned");
+    let (status, stdout, stderr) = jw_returns(&args);
     assert_untouched(&decoy, &stderr);
     assert_eq!(status, 0, "{stderr}");
     assert!(
@@ -1011,6 +1015,95 @@ fn record_output_through_a_planted_symlink_is_refused() {
     );
     let p: Value = serde_json::from_str(&stdout).expect("the profile on stdout");
     assert!(p["syscalls"].is_array(), "{stdout}");
+}
+
+/// A plugin that can write a `--bind` directory plants links for the next run: a bind source
+/// below it that points at the host's root (the root launcher resolved it, and Landlock
+/// granted writes to wherever it pointed), and a mount point below it that points into a
+/// host directory (the next run's mount points were created through it). Both runs must be
+/// refused (125) with the link named, and nothing created on the host.
+#[test]
+fn unpriv_links_planted_for_the_next_run_are_not_followed() {
+    both(
+        "unpriv_links_planted_for_the_next_run_are_not_followed",
+        || {
+            let work = Scratch::new("plant");
+            let victim = Scratch::new("victim");
+            let data = Scratch::new("data");
+            // Run 1: the plugin plants the links.
+            let plant = format!(
+                "ln -s / /work/out && ln -s {} /work/data",
+                victim.0.display()
+            );
+            let run1 = [
+                "run",
+                "--bind",
+                &work.spec("/work"),
+                "--",
+                "/bin/sh",
+                "-c",
+                &plant,
+            ];
+            let (status, _, stderr) = jw_returns(&run1);
+            assert_eq!(status, 0, "planting failed: {stderr}");
+            // Run 2a: the caller binds a path below the directory: the link is not followed.
+            let out = work.path("out");
+            let run2a = [
+                "run",
+                "--bind",
+                &format!("{}:/out", out.display()),
+                "--",
+                "/bin/ls",
+                "/out",
+            ];
+            let (status, stdout, stderr) = jw_returns(&run2a);
+            assert_eq!(status, 125, "stdout:\n{stdout}\nstderr:\n{stderr}");
+            assert!(
+                stderr.contains("is a symbolic link (to /)") && stderr.contains("not followed"),
+                "{stderr}"
+            );
+            // Run 2b: a mount point below the writable bind: not created through the link.
+            let run2b = [
+                "run",
+                "--bind",
+                &work.spec("/work"),
+                "--ro-bind",
+                &data.spec("/work/data/sub"),
+                "--",
+                "/bin/true",
+            ];
+            let (status, _, stderr) = jw_returns(&run2b);
+            assert_eq!(status, 125, "{stderr}");
+            assert!(stderr.contains("a symbolic link is in the way"), "{stderr}");
+            assert!(
+                !victim.path("sub").exists(),
+                "a mount point was created through the planted link"
+            );
+        },
+    );
+}
+
+/// A bind inside another bind works whatever order the options come in (it was mounted
+/// first and hidden by its parent when `--ro-bind` came before `--bind` in the argument
+/// processing).
+#[test]
+fn nested_binds_mount_parents_first() {
+    let work = Scratch::new("outer");
+    let data = Scratch::new("inner");
+    fs::write(data.path("f"), "inner\n").expect("write");
+    fs::set_permissions(data.path("f"), fs::Permissions::from_mode(0o644)).expect("chmod");
+    let args = [
+        "run",
+        "--bind",
+        &work.spec("/work"),
+        "--ro-bind",
+        &data.spec("/work/data"),
+        "--",
+        "/bin/cat",
+        "/work/data/f",
+    ];
+    let (status, stdout, stderr) = jw_returns(&args);
+    assert_eq!((status, stdout.as_str()), (0, "inner\n"), "{stderr}");
 }
 
 // ---------------------------------------------------------------------------------------------

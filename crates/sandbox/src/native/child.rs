@@ -248,12 +248,12 @@ fn build_root(plan: &Plan) -> bool {
         let i = i as u32;
         match op {
             FsOp::Mkdir { path, mode } => {
-                sys::mkdir_ok(path, *mode).or_fail(plan, Stage::FsOp, i);
+                sys::mkdir_no_symlinks(path, *mode).or_fail(plan, Stage::FsOp, i);
             }
             FsOp::Symlink { target, link } => {
                 sys::symlink_ok(target, link).or_fail(plan, Stage::FsOp, i);
             }
-            FsOp::Touch { path } => sys::touch(path).or_fail(plan, Stage::FsOp, i),
+            FsOp::Touch { path } => sys::touch_no_symlinks(path).or_fail(plan, Stage::FsOp, i),
             FsOp::Bind {
                 src,
                 dst,
@@ -296,11 +296,18 @@ fn build_root(plan: &Plan) -> bool {
 /// A recursive bind of `src` onto `dst` with `attrs` (MOUNT_ATTR_*) set on every mount of the
 /// tree. With the new mount API the flags are applied before the tree becomes visible, and
 /// flags the host locked (nodev, nosuid, noexec) are kept because they are only ever added.
+///
+/// Neither path is followed through a symbolic link (`ELOOP`): both may lie in directories a
+/// plugin wrote in an earlier run (a bind below a writable bind, a source the caller passes
+/// from there). The source is canonical (resolved by the launcher through root-owned links
+/// only), so any link on the way now is one that appeared since.
 fn bind(src: &CStr, dst: &CStr, attrs: u64, legacy: &mut bool) -> sys::Res<()> {
-    match sys::open_tree(src, libc::OPEN_TREE_CLONE | libc::AT_RECURSIVE as u32) {
+    let from = sys::open_no_symlinks(src)?;
+    let to = sys::open_no_symlinks(dst)?;
+    match sys::open_tree_fd(&from, libc::OPEN_TREE_CLONE | libc::AT_RECURSIVE as u32) {
         Ok(tree) => {
             sys::mount_setattr(&tree, attrs, true)?;
-            sys::move_mount(&tree, dst)
+            sys::move_mount_fd(&tree, &to)
         }
         Err(Errno(libc::ENOSYS)) => {
             *legacy = true;

@@ -432,6 +432,15 @@ pub(crate) fn run(
             Some(s) => s.describe().to_owned(),
             None => format!("stage {stage:?}"),
         };
+        if stage == Some(Stage::FsOp) && errno == libc::ELOOP {
+            return Err(Error::Setup {
+                stage: what,
+                source: std::io::Error::other(
+                    "a symbolic link is in the way; links in paths a plugin could have \
+                     written are never followed (ELOOP)",
+                ),
+            });
+        }
         return Err(Error::setup(what, errno));
     }
 

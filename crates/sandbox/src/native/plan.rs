@@ -114,6 +114,79 @@ pub(crate) struct Plan {
     pub(crate) argv_area: Option<(usize, usize)>,
 }
 
+/// The canonical path of a bind source, following only symbolic links owned by root.
+///
+/// A plugin that could write a directory (a `--bind`) in an earlier run may have left links
+/// there; a link it made is never owned by root (a root caller's sandbox maps no uid to host
+/// root), so one not owned by root is refused, naming where it points. The sandbox then opens
+/// the canonical path without following any link, so one that appears later fails too.
+fn resolve_source(source: &Path) -> Result<PathBuf, Error> {
+    use std::os::unix::fs::MetadataExt;
+    let fail = |why: String| Error::Setup {
+        stage: format!("bind source {}", source.display()),
+        source: std::io::Error::other(why),
+    };
+    let io = |e: std::io::Error| Error::Setup {
+        stage: format!("bind source {}", source.display()),
+        source: e,
+    };
+    let start = if source.is_absolute() {
+        PathBuf::new()
+    } else {
+        std::env::current_dir().map_err(io)?
+    };
+    let mut todo: Vec<std::ffi::OsString> = start
+        .join(source)
+        .components()
+        .rev()
+        .filter_map(|c| match c {
+            Component::Normal(n) => Some(n.to_owned()),
+            Component::ParentDir => Some("..".into()),
+            _ => None,
+        })
+        .collect();
+    let mut cur = PathBuf::from("/");
+    let mut hops = 0;
+    while let Some(c) = todo.pop() {
+        if c == ".." {
+            cur.pop();
+            continue;
+        }
+        let next = cur.join(&c);
+        let meta = std::fs::symlink_metadata(&next).map_err(io)?;
+        if !meta.file_type().is_symlink() {
+            cur = next;
+            continue;
+        }
+        let target = std::fs::read_link(&next).map_err(io)?;
+        if meta.uid() != 0 {
+            return Err(fail(format!(
+                "{} is a symbolic link (to {}) owned by uid {}, not root: a plugin that could \
+                 write there may have planted it, so it is not followed; bind the path it \
+                 points to if you mean it",
+                next.display(),
+                target.display(),
+                meta.uid()
+            )));
+        }
+        hops += 1;
+        if hops > 40 {
+            return Err(io(std::io::Error::from_raw_os_error(libc::ELOOP)));
+        }
+        if target.is_absolute() {
+            cur = PathBuf::from("/");
+        }
+        for t in target.components().rev() {
+            match t {
+                Component::Normal(n) => todo.push(n.to_owned()),
+                Component::ParentDir => todo.push("..".into()),
+                _ => {}
+            }
+        }
+    }
+    Ok(cur)
+}
+
 /// A writable tmpfs's options: world-writable, `size` bytes, and as many inodes as 4 KiB
 /// pages fit (an inode is kernel memory the size does not count).
 fn tmpfs_data(size: u64) -> String {
@@ -355,17 +428,19 @@ pub(crate) fn build(cfg: &SandboxConfig, host: &HostFacts) -> Result<Plan, Error
     }
 
     let mut writable = vec![cstr("/tmp")?, cstr("/dev/shm")?];
-    for m in &cfg.mounts {
+    // Parents before what is mounted inside them (as Docker orders mounts: by the depth of
+    // the target), whatever order the options came in; otherwise a bind inside another is
+    // hidden by it.
+    let mut mounts: Vec<&Mount> = cfg.mounts.iter().collect();
+    mounts.sort_by_key(|m| m.target().components().count());
+    for m in mounts {
         let target = m.target();
         if let Some(parent) = target.parent() {
             o.mkdir_p(parent, 0o755)?;
         }
         match m {
             Mount::ReadOnlyBind { source, .. } | Mount::Bind { source, .. } => {
-                let source = std::fs::canonicalize(source).map_err(|e| Error::Setup {
-                    stage: format!("bind source {}", source.display()),
-                    source: e,
-                })?;
+                let source = resolve_source(source)?;
                 if source.is_dir() {
                     o.push(
                         FsOp::Mkdir {

@@ -573,11 +573,6 @@ pub fn symlink_ok(target: &CStr, link: &CStr) -> Res<()> {
     }
 }
 
-/// Creates an empty regular file (a mount point for a file bind); existing is fine.
-pub fn touch(path: &CStr) -> Res<()> {
-    open(path, libc::O_WRONLY | libc::O_CREAT | libc::O_NOCTTY, 0o644).map(drop)
-}
-
 /// `statvfs(3)` mount flags (`f_flag`, ST_* which equal the MS_* bits for the per-mount ones).
 pub fn statvfs_flags(path: &CStr) -> Res<c_ulong> {
     // SAFETY: statvfs is plain data; all-zero is valid.
@@ -587,18 +582,172 @@ pub fn statvfs_flags(path: &CStr) -> Res<c_ulong> {
     Ok(st.f_flag)
 }
 
-/// `open_tree(2)`.
-pub fn open_tree(path: &CStr, flags: c_uint) -> Res<OwnedFd> {
-    // SAFETY: path is NUL-terminated; AT_FDCWD resolves relative paths against the cwd.
+/// Opens the absolute `path` with `O_PATH` without following a symbolic link in any
+/// component: each component is opened relative to the one before with `O_NOFOLLOW`, and one
+/// that is a link fails with `ELOOP` (`openat2`'s `RESOLVE_NO_SYMLINKS`, done by hand so that
+/// it works on every kernel). Mount points are crossed. Allocation-free: a component is
+/// copied into a stack buffer; `..` is refused with `EINVAL` (the paths are canonical).
+pub fn open_no_symlinks(path: &CStr) -> Res<OwnedFd> {
+    open_no_symlinks_bytes(path.to_bytes())
+}
+
+fn open_no_symlinks_bytes(bytes: &[u8]) -> Res<OwnedFd> {
+    if bytes.first() != Some(&b'/') {
+        return Err(Errno(libc::EINVAL));
+    }
+    let mut cur = open(c"/", libc::O_PATH | libc::O_DIRECTORY, 0)?;
+    for comp in bytes.split(|&b| b == b'/') {
+        if comp.is_empty() || comp == b"." {
+            continue;
+        }
+        if comp == b".." || comp.len() > 255 {
+            return Err(Errno(libc::EINVAL));
+        }
+        let mut name = [0u8; 256];
+        name[..comp.len()].copy_from_slice(comp);
+        // SAFETY: `name` is NUL-terminated (a zeroed buffer longer than the component); `cur`
+        // is an open descriptor.
+        let fd = retry(|| {
+            cvt(unsafe {
+                libc::openat(
+                    cur.as_raw_fd(),
+                    name.as_ptr().cast(),
+                    libc::O_PATH | libc::O_NOFOLLOW | libc::O_CLOEXEC,
+                )
+            })
+        })
+        .map(owned)?;
+        if is_symlink(&fd)? {
+            return Err(Errno(libc::ELOOP));
+        }
+        cur = fd;
+    }
+    Ok(cur)
+}
+
+fn is_symlink(fd: &OwnedFd) -> Res<bool> {
+    // SAFETY: stat is plain data; all-zero is valid.
+    let mut st: libc::stat = unsafe { std::mem::zeroed() };
+    // SAFETY: fd is open, st is live; AT_EMPTY_PATH makes fstatat describe fd itself.
+    cvt(unsafe {
+        libc::fstatat(
+            fd.as_raw_fd(),
+            c"".as_ptr(),
+            &mut st,
+            libc::AT_EMPTY_PATH | libc::AT_SYMLINK_NOFOLLOW,
+        )
+    })?;
+    Ok(st.st_mode & libc::S_IFMT == libc::S_IFLNK)
+}
+
+/// The directory of the absolute `path`, opened by [`open_no_symlinks`], and the last
+/// component NUL-terminated in a stack buffer.
+fn split_no_symlinks(path: &CStr) -> Res<(OwnedFd, [u8; 256])> {
+    let bytes = path.to_bytes();
+    let cut = bytes
+        .iter()
+        .rposition(|&b| b == b'/')
+        .ok_or(Errno(libc::EINVAL))?;
+    let (dir, last) = (&bytes[..cut.max(1)], &bytes[cut + 1..]);
+    if last.is_empty() || last.len() > 255 || last == b".." {
+        return Err(Errno(libc::EINVAL));
+    }
+    let mut name = [0u8; 256];
+    name[..last.len()].copy_from_slice(last);
+    Ok((open_no_symlinks_bytes(dir)?, name))
+}
+
+/// Creates the directory `path` (absolute) unless it is one already, following no link on
+/// the way or at the end (`ELOOP`).
+pub fn mkdir_no_symlinks(path: &CStr, mode: libc::mode_t) -> Res<()> {
+    let (dir, name) = split_no_symlinks(path)?;
+    let name = CStr::from_bytes_until_nul(&name).map_err(|_| Errno(libc::EINVAL))?;
+    mkdirat_ok(&dir, name, mode)
+}
+
+/// Creates (or opens) the file `path` (absolute), following no link on the way or at the end
+/// (`ELOOP`).
+pub fn touch_no_symlinks(path: &CStr) -> Res<()> {
+    let (dir, name) = split_no_symlinks(path)?;
+    let name = CStr::from_bytes_until_nul(&name).map_err(|_| Errno(libc::EINVAL))?;
+    touchat(&dir, name)
+}
+
+/// `mkdirat(2)` of `name` in `dir`; an existing directory is fine, an existing link is not
+/// (`ELOOP`).
+fn mkdirat_ok(dir: &OwnedFd, name: &CStr, mode: libc::mode_t) -> Res<()> {
+    // SAFETY: name is NUL-terminated; dir is open.
+    match cvt(unsafe { libc::mkdirat(dir.as_raw_fd(), name.as_ptr(), mode) }) {
+        Ok(_) => Ok(()),
+        Err(Errno(libc::EEXIST)) => {
+            // SAFETY: as above; O_PATH|O_NOFOLLOW opens a link itself rather than its target.
+            let fd = cvt(unsafe {
+                libc::openat(
+                    dir.as_raw_fd(),
+                    name.as_ptr(),
+                    libc::O_PATH | libc::O_NOFOLLOW | libc::O_CLOEXEC,
+                )
+            })
+            .map(owned)?;
+            if is_symlink(&fd)? {
+                Err(Errno(libc::ELOOP))
+            } else {
+                Ok(())
+            }
+        }
+        Err(e) => Err(e),
+    }
+}
+
+/// Creates (or opens) the file `name` in `dir` without following a link there (`ELOOP`).
+fn touchat(dir: &OwnedFd, name: &CStr) -> Res<()> {
+    // SAFETY: name is NUL-terminated; dir is open.
+    retry(|| {
+        cvt(unsafe {
+            libc::openat(
+                dir.as_raw_fd(),
+                name.as_ptr(),
+                libc::O_WRONLY
+                    | libc::O_CREAT
+                    | libc::O_NOFOLLOW
+                    | libc::O_NOCTTY
+                    | libc::O_CLOEXEC,
+                0o644 as c_uint,
+            )
+        })
+    })
+    .map(owned)
+    .map(drop)
+}
+
+/// `open_tree(2)` of what `fd` refers to (`AT_EMPTY_PATH`).
+pub fn open_tree_fd(fd: &OwnedFd, flags: c_uint) -> Res<OwnedFd> {
+    // SAFETY: the empty path with AT_EMPTY_PATH refers to fd, which is open.
     let r = unsafe {
         libc::syscall(
             libc::SYS_open_tree,
-            libc::AT_FDCWD,
-            path.as_ptr(),
-            flags | libc::OPEN_TREE_CLOEXEC as c_uint,
+            fd.as_raw_fd(),
+            c"".as_ptr(),
+            flags | libc::OPEN_TREE_CLOEXEC as c_uint | libc::AT_EMPTY_PATH as c_uint,
         )
     };
     cvt_l(r).map(|fd| owned(fd as c_int))
+}
+
+/// `move_mount(2)` of the detached tree `fd` onto what `target` refers to.
+pub fn move_mount_fd(fd: &OwnedFd, target: &OwnedFd) -> Res<()> {
+    // SAFETY: both paths are empty and, with the *_EMPTY_PATH flags, refer to the open fds.
+    let r = unsafe {
+        libc::syscall(
+            libc::SYS_move_mount,
+            fd.as_raw_fd(),
+            c"".as_ptr(),
+            target.as_raw_fd(),
+            c"".as_ptr(),
+            (libc::MOVE_MOUNT_F_EMPTY_PATH | libc::MOVE_MOUNT_T_EMPTY_PATH) as c_uint,
+        )
+    };
+    cvt_l(r).map(drop)
 }
 
 /// `struct mount_attr` (linux/mount.h).
@@ -644,23 +793,6 @@ pub fn mount_setattr(fd: &OwnedFd, set: u64, recursive: bool) -> Res<()> {
             flags,
             &attr as *const MountAttr,
             std::mem::size_of::<MountAttr>(),
-        )
-    };
-    cvt_l(r).map(drop)
-}
-
-/// `move_mount(2)` of a detached tree fd onto `target`.
-pub fn move_mount(fd: &OwnedFd, target: &CStr) -> Res<()> {
-    // SAFETY: the empty from-path with MOVE_MOUNT_F_EMPTY_PATH refers to fd; target is
-    // NUL-terminated.
-    let r = unsafe {
-        libc::syscall(
-            libc::SYS_move_mount,
-            fd.as_raw_fd(),
-            c"".as_ptr(),
-            libc::AT_FDCWD,
-            target.as_ptr(),
-            libc::MOVE_MOUNT_F_EMPTY_PATH as c_uint,
         )
     };
     cvt_l(r).map(drop)
