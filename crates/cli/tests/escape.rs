@@ -1209,6 +1209,30 @@ fn record_memory_stays_bounded() {
     );
 }
 
+/// socket() took any protocol: MPTCP, UDP-Lite, SCTP and DCCP (each its own kernel code,
+/// each with its history of bugs) are refused by the plugin profile; TCP and UDP work.
+#[test]
+fn uncommon_transport_protocols_are_refused() {
+    let r = case("socket_protocols").run();
+    let lines: Vec<&str> = r.stdout.lines().collect();
+    assert_eq!(lines.len(), 4, "{}", r.context());
+    for l in &lines {
+        assert!(
+            l.starts_with("refused: ") && l.ends_with("errno=1 (EPERM)"),
+            "{}",
+            r.context()
+        );
+    }
+    assert_eq!(r.status, 0, "{}", r.context());
+    r.blocked("socket", "ERRNO(EPERM)");
+    assert!(explain(
+        "socket",
+        &["--arg", "0=2", "--arg", "1=1", "--arg", "2=262"]
+    )
+    .contains("ERRNO(EPERM)"));
+    assert!(explain("socket", &["--arg", "0=2", "--arg", "1=1", "--arg", "2=6"]).contains("ALLOW"));
+}
+
 // ---------------------------------------------------------------------------------------------
 // The network
 

@@ -342,6 +342,28 @@ const STRICT: &[Step] = &[Step::Remove {
     reason: "obsolete or privileged-in-spirit interfaces with little use in application code and a history of bugs; chroot is an escape primitive when combined with open directory fds",
 }];
 
+/// `socket(family, type & 0xf == kind, protocol)` allowed (the type's upper bits are the
+/// SOCK_NONBLOCK and SOCK_CLOEXEC flags).
+macro_rules! socket_rule {
+    ($family:literal, $kind:literal, $protocol:literal, $comment:literal) => {
+        RuleSpec {
+            names: &["socket"],
+            action: Action::Allow,
+            args: &[
+                (0, Op::Eq, $family, 0),
+                (1, Op::MaskedEq, 0xf, $kind),
+                (2, Op::Eq, $protocol, 0),
+            ],
+            comment: Some($comment),
+            includes: Gate::NONE,
+            excludes: Gate::NONE,
+        }
+    };
+}
+
+/// The sockets a plugin gets: unix (any type), TCP and UDP over IPv4 and IPv6 with the
+/// protocol 0 or named (so MPTCP, UDP-Lite, SCTP and DCCP, each its own kernel code, are
+/// refused), and route netlink.
 const SOCKET_FAMILIES: &[RuleSpec] = &[
     RuleSpec {
         names: &["socket"],
@@ -351,38 +373,14 @@ const SOCKET_FAMILIES: &[RuleSpec] = &[
         includes: Gate::NONE,
         excludes: Gate::NONE,
     },
-    RuleSpec {
-        names: &["socket"],
-        action: Action::Allow,
-        args: &[(0, Op::Eq, 2, 0), (1, Op::MaskedEq, 0xf, 1)],
-        comment: Some("AF_INET, SOCK_STREAM"),
-        includes: Gate::NONE,
-        excludes: Gate::NONE,
-    },
-    RuleSpec {
-        names: &["socket"],
-        action: Action::Allow,
-        args: &[(0, Op::Eq, 2, 0), (1, Op::MaskedEq, 0xf, 2)],
-        comment: Some("AF_INET, SOCK_DGRAM"),
-        includes: Gate::NONE,
-        excludes: Gate::NONE,
-    },
-    RuleSpec {
-        names: &["socket"],
-        action: Action::Allow,
-        args: &[(0, Op::Eq, 10, 0), (1, Op::MaskedEq, 0xf, 1)],
-        comment: Some("AF_INET6, SOCK_STREAM"),
-        includes: Gate::NONE,
-        excludes: Gate::NONE,
-    },
-    RuleSpec {
-        names: &["socket"],
-        action: Action::Allow,
-        args: &[(0, Op::Eq, 10, 0), (1, Op::MaskedEq, 0xf, 2)],
-        comment: Some("AF_INET6, SOCK_DGRAM"),
-        includes: Gate::NONE,
-        excludes: Gate::NONE,
-    },
+    socket_rule!(2, 1, 0, "AF_INET, SOCK_STREAM, protocol 0"),
+    socket_rule!(2, 1, 6, "AF_INET, SOCK_STREAM, IPPROTO_TCP"),
+    socket_rule!(2, 2, 0, "AF_INET, SOCK_DGRAM, protocol 0"),
+    socket_rule!(2, 2, 17, "AF_INET, SOCK_DGRAM, IPPROTO_UDP"),
+    socket_rule!(10, 1, 0, "AF_INET6, SOCK_STREAM, protocol 0"),
+    socket_rule!(10, 1, 6, "AF_INET6, SOCK_STREAM, IPPROTO_TCP"),
+    socket_rule!(10, 2, 0, "AF_INET6, SOCK_DGRAM, protocol 0"),
+    socket_rule!(10, 2, 17, "AF_INET6, SOCK_DGRAM, IPPROTO_UDP"),
     RuleSpec {
         names: &["socket"],
         action: Action::Allow,
@@ -427,7 +425,7 @@ const PLUGIN: &[Step] = &[
         group: "raw and packet sockets",
         names: &["socket"],
         rules: SOCKET_FAMILIES,
-        reason: "raw, packet, vsock, bluetooth, crypto (AF_ALG) and most netlink families are kernel attack surface a plugin never needs; unix, inet and inet6 stream/datagram sockets and route netlink remain",
+        reason: "raw, packet, vsock, bluetooth, crypto (AF_ALG) and most netlink families, and the less used transports (MPTCP, UDP-Lite, SCTP, DCCP), are kernel attack surface a plugin never needs; unix sockets, TCP and UDP over IPv4 and IPv6, and route netlink remain",
     },
     Step::Replace {
         group: "clone3",
@@ -491,7 +489,7 @@ pub const ENTRIES: &[Entry] = &[
     Entry {
         name: "plugin",
         summary: "the `jailwright run` default: strict, native ABI only, no capability-gated rules, restricted sockets, no setuid files, clone3 -> ENOSYS",
-        threat_model: "untrusted plugins (data-ingest, trading strategies, agent tools) run by `jailwright run` with all capabilities dropped. TIOCSTI is stopped by the sandbox's new session, not by an ioctl rule: an ioctl request filter needs overlapping allow/deny rules whose precedence libseccomp and jailwright would resolve differently. openat2 answers ENOSYS (its mode is out of seccomp's sight): in containers, runc 1.2.8+ may need openat2 itself, which `jailwright run --backend` diagnoses and `--on-reject compat` adds, giving up that one check",
+        threat_model: "untrusted plugins (data-ingest, trading strategies, agent tools) run by `jailwright run` with all capabilities dropped. TIOCSTI and the other terminal requests are refused by the terminal guard that `jailwright run` installs in front of every profile (`explain` names it), not by rules here: an ioctl request filter in a profile needs overlapping allow/deny rules whose precedence libseccomp and jailwright would resolve differently. openat2 answers ENOSYS (its mode is out of seccomp's sight): in containers, runc 1.2.8+ may need openat2 itself, which `jailwright run --backend` diagnoses and `--on-reject compat` adds, giving up that one check",
         base: Base::Tier("strict"),
         steps: PLUGIN,
     },
