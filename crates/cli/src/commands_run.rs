@@ -794,6 +794,29 @@ pub fn record(
             );
         }
     }
+    // What the command did may include what no plugin should be allowed: say so, with the
+    // linter's words, rather than write it into an always-allow profile without a word.
+    let lint_opts = jailwright_profile::lint::LintOptions {
+        arches: vec![host],
+        caps: jailwright_profile::CapSet::empty(),
+        ..Default::default()
+    };
+    let dangerous: Vec<jailwright_profile::lint::Finding> =
+        jailwright_profile::lint::lint(&recording.profile, &lint_opts)
+            .into_iter()
+            .filter(|f| f.slug.starts_with("dangerous-"))
+            .collect();
+    if !dangerous.is_empty() {
+        let _ = writeln!(
+            summary,
+            "warning: the recorded profile allows {} dangerous call group(s); review before use \
+             (jailwright lint shows all findings):",
+            dangerous.len()
+        );
+        for f in &dangerous {
+            let _ = writeln!(summary, "  {} {}: {} ({})", f.id, f.slug, f.message, f.why);
+        }
+    }
     if let Some(path) = output {
         let _ = writeln!(summary, "wrote {}", path.display());
     }

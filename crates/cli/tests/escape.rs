@@ -1164,6 +1164,36 @@ fn numbers_no_abi_has_are_one_counted_line() {
     );
 }
 
+/// `record` without `--base` wrote `unshare`, `ptrace` and the like into an always-allow
+/// profile without a word: the linter's dangerous findings are printed with it.
+#[test]
+fn record_says_what_dangerous_calls_it_wrote() {
+    let out = Scratch::new("record-lint");
+    for (case_name, finding) in [
+        ("unshare_user", "JW208 dangerous-namespaces"),
+        ("ptrace_traceme", "JW201 dangerous-ptrace"),
+    ] {
+        let file = build(case_name);
+        let profile = out.path(&format!("{case_name}.json"));
+        let t = format!("{}:/t", bin_dir().display());
+        let bin = format!("/t/{file}");
+        let args = [
+            "record",
+            "-o",
+            &profile.display().to_string(),
+            "--ro-bind",
+            &t,
+            "--",
+            &bin,
+        ];
+        // Under record the call works, so the case exits 1 ("ESCAPED"): record passes that on.
+        let (status, _, stderr) = jw_returns(&args);
+        assert_eq!(status, 1, "{stderr}");
+        assert!(stderr.contains("dangerous call group"), "{stderr}");
+        assert!(stderr.contains(finding), "{stderr}");
+    }
+}
+
 /// `record` kept every distinct (number, arguments) it saw: a plugin calling 500,000
 /// distinct invalid numbers drove the (root) recorder to 388 MB. It stays under 64 MB.
 #[test]
