@@ -348,8 +348,9 @@ pub struct SandboxArgs {
     pub timeout: Option<f64>,
     /// Fail (exit 125) instead of running without this (repeatable): userns, mountns, pidns,
     /// netns, ipcns, utsns, cgroupns, filesystem, identity, rlimits, cgroup, landlock,
-    /// terminal, seccomp (the report's layer names work too), or notify (denials reported by
-    /// name through seccomp user notification).
+    /// terminal, seccomp (the report's layer names work too), notify (denials reported by
+    /// name through seccomp user notification), or no-extra-groups (the plugin keeps none of
+    /// the caller's supplementary groups, which an unprivileged caller cannot drop).
     #[arg(long, value_name = "LAYER")]
     pub require: Vec<String>,
     /// Give the sandbox /dev/tty.

@@ -179,10 +179,27 @@ fn sandbox_builder(
     if let Some(t) = s.timeout {
         b = b.timeout(parse_timeout(t)?);
     }
-    for r in s.require.iter().filter(|r| *r != REQUIRE_NOTIFY) {
-        let layer: Layer = r
-            .parse()
-            .map_err(|e: String| Failure::usage(format!("--require: {e}, or {REQUIRE_NOTIFY}")))?;
+    if s.require.iter().any(|r| r == REQUIRE_NO_EXTRA_GROUPS) {
+        let extra = extra_groups();
+        if !extra.is_empty() {
+            return Err(setup_failure(format!(
+                "--require {REQUIRE_NO_EXTRA_GROUPS}: this user's supplementary groups {} would \
+                 stay with the plugin (an unprivileged user namespace cannot drop them); run as \
+                 root or as a user without them",
+                extra.join(" ")
+            )));
+        }
+    }
+    for r in s
+        .require
+        .iter()
+        .filter(|r| *r != REQUIRE_NOTIFY && *r != REQUIRE_NO_EXTRA_GROUPS)
+    {
+        let layer: Layer = r.parse().map_err(|e: String| {
+            Failure::usage(format!(
+                "--require: {e}, or {REQUIRE_NOTIFY}, or {REQUIRE_NO_EXTRA_GROUPS}"
+            ))
+        })?;
         b = b.require(layer);
     }
     if let Some(guard) = terminal_guard(Arch::host())? {
@@ -220,6 +237,30 @@ fn deliver(file: &OutputFile, option: &str, bytes: &[u8], fallback: Fallback) {
 
 /// `--require notify`: denials must be reported by name (seccomp user notification).
 const REQUIRE_NOTIFY: &str = "notify";
+/// `--require no-extra-groups`: the plugin must not keep the caller's supplementary groups.
+const REQUIRE_NO_EXTRA_GROUPS: &str = "no-extra-groups";
+
+/// The supplementary groups a sandbox started by this process keeps: none for root (it clears
+/// them); for anyone else, those other than the effective gid (read from /proc/self/status).
+fn extra_groups() -> Vec<String> {
+    let status = std::fs::read_to_string("/proc/self/status").unwrap_or_default();
+    let field = |name: &str| {
+        status
+            .lines()
+            .find_map(|l| l.strip_prefix(name))
+            .map(|v| v.split_whitespace().map(str::to_string).collect::<Vec<_>>())
+            .unwrap_or_default()
+    };
+    let (uid, gid) = (field("Uid:"), field("Gid:"));
+    if uid.get(1).map(String::as_str) == Some("0") {
+        return Vec::new();
+    }
+    let egid = gid.get(1).cloned().unwrap_or_default();
+    field("Groups:")
+        .into_iter()
+        .filter(|g| *g != egid)
+        .collect()
+}
 
 /// The terminal guard for `host` (refusing the terminal requests that inject input, take a
 /// terminal over or change its settings, whatever the profile), or `None` on an arch whose
@@ -433,6 +474,9 @@ fn run_native(a: &RunArgs) -> Result<u8, Failure> {
         }
         if let Err(why) = &notify {
             eprintln!("jailwright: denial reports unavailable: {why}");
+        }
+        for w in &outcome.report.warnings {
+            eprintln!("jailwright: warning: {w}");
         }
         for b in &blocked {
             let times = if b.count > 1 {

@@ -316,7 +316,7 @@ fn every_require_value_in_the_help_works() {
         .unwrap();
     let mut values: Vec<String> = listed.split(", ").map(str::to_string).collect();
     assert!(values.len() >= 14, "{values:?}");
-    values.push("notify".into());
+    values.extend(["notify", "no-extra-groups"].map(String::from));
     values.extend(["user-namespace", "network-namespace", "seccomp"].map(String::from));
     for v in &values {
         let r = jw(&["run", "--require", v, "--memory", "256m", "--", "/bin/true"]);

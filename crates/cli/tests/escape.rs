@@ -1106,6 +1106,89 @@ fn nested_binds_mount_parents_first() {
     assert_eq!((status, stdout.as_str()), (0, "inner\n"), "{stderr}");
 }
 
+/// A `--bind` of a directory the sandbox's user cannot write (root's, 0755) failed inside the
+/// plugin with EACCES and nothing said why: the setup now says so, with the fix.
+#[test]
+fn unpriv_unwritable_bind_is_said() {
+    both("unpriv_unwritable_bind_is_said", || {
+        // Root's, 0755: no sandbox user can write it, whoever runs jailwright.
+        let r = command(&["/bin/true"])
+            .opt(&["--bind", "/usr/share:/data"])
+            .run();
+        let warnings = r.report["warnings"].to_string();
+        assert!(
+            warnings.contains("cannot write it (owner 0:0, mode 755)"),
+            "{warnings}"
+        );
+        assert!(
+            r.stderr.contains("jailwright: warning: --bind /usr/share"),
+            "{}",
+            r.context()
+        );
+        let d = Scratch::new("writable");
+        fs::set_permissions(&d.0, fs::Permissions::from_mode(0o777)).expect("chmod");
+        let r = command(&["/bin/true"])
+            .opt(&["--bind", &d.spec("/data")])
+            .run();
+        assert_eq!(
+            r.report["warnings"],
+            serde_json::json!([]),
+            "{}",
+            r.context()
+        );
+    });
+}
+
+/// An unprivileged caller in group `shadow` let the plugin read /etc/shadow without a word: a
+/// user namespace cannot drop supplementary groups. The report says so (user-namespace
+/// partial), and `--require no-extra-groups` refuses to run (125).
+#[test]
+fn supplementary_groups_of_an_unprivileged_caller_are_said() {
+    if !is_root() || jailwright_testkit::unprivileged_variant() {
+        return skip("needs root to start jailwright as 65534 with extra groups");
+    }
+    let as_user_in = |groups: &str, args: &[&str]| {
+        Command::new("setpriv")
+            .args([
+                "--reuid=65534",
+                "--regid=65534",
+                &format!("--groups={groups}"),
+                JW,
+            ])
+            .args(args)
+            .stdin(Stdio::null())
+            .output()
+            .expect("run setpriv")
+    };
+    let out = as_user_in("42", &["run", "--", "/bin/true"]);
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert!(
+        stderr.contains("user-namespace partially enforced: the caller's supplementary groups 42"),
+        "{stderr}"
+    );
+    let out = as_user_in(
+        "42",
+        &["run", "--require", "no-extra-groups", "--", "/bin/true"],
+    );
+    assert_eq!(
+        out.status.code(),
+        Some(125),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    // Without extra groups, the requirement holds.
+    let out = as_user_in(
+        "65534",
+        &["run", "--require", "no-extra-groups", "--", "/bin/true"],
+    );
+    assert_eq!(
+        out.status.code(),
+        Some(0),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+}
+
 // ---------------------------------------------------------------------------------------------
 // Reports that must not lie
 

@@ -248,6 +248,9 @@ pub struct RunReport {
     pub timings: Timings,
     /// Resource use.
     pub resources: Resources,
+    /// What the setup found that will probably not work as the caller meant (a `--bind`
+    /// directory the sandbox's user cannot write), each with how to fix it.
+    pub warnings: Vec<String>,
 }
 
 impl RunReport {

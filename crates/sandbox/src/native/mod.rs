@@ -25,7 +25,7 @@ use std::time::Instant;
 use self::cgroup::Cgroups;
 use self::plan::{HostFacts, StdioPlan};
 use self::record::{Kind, Record, Stage, State};
-use crate::config::{Layer, Network, SandboxConfig, Stdio, NOBODY};
+use crate::config::{Layer, Mount, Network, SandboxConfig, Stdio, NOBODY};
 use crate::error::Error;
 use crate::notify::{self, Events, NotifyHandler};
 use crate::report::{ExecFailure, Exit, LayerState, LayerStatus, Resources, RunReport, Timings};
@@ -99,6 +99,56 @@ fn outside_ids(cfg: &SandboxConfig) -> (u32, u32, bool) {
     } else {
         (euid, egid, false)
     }
+}
+
+/// The writable binds whose directory the sandbox's user cannot write (by its mode bits), each
+/// with how to fix it. The sandbox's files are the host's `out_uid`/`out_gid`; an unprivileged
+/// caller's supplementary groups stay with it (a user namespace cannot drop them), a root
+/// caller's are cleared.
+fn unwritable_binds(cfg: &SandboxConfig, out_uid: u32, out_gid: u32, root: bool) -> Vec<String> {
+    use std::os::unix::fs::MetadataExt;
+    let mut groups = vec![out_gid];
+    if !root {
+        groups.extend(sys::getgroups());
+    }
+    cfg.mounts
+        .iter()
+        .filter_map(|m| match m {
+            Mount::Bind { source, target } => Some((source, target)),
+            _ => None,
+        })
+        .filter_map(|(source, target)| {
+            let meta = std::fs::metadata(source).ok().filter(|m| m.is_dir())?;
+            let mode = meta.mode();
+            let writable = if meta.uid() == out_uid {
+                mode & 0o200 != 0
+            } else if groups.contains(&meta.gid()) {
+                mode & 0o020 != 0
+            } else {
+                mode & 0o002 != 0
+            };
+            (!writable).then(|| {
+                // A root caller's --user UID is host UID (but 0, which is never mapped); an
+                // unprivileged caller's sandbox is always its own uid.
+                let as_owner = if root && meta.uid() != 0 {
+                    format!(", or run as its owner with --user {}", meta.uid())
+                } else {
+                    String::new()
+                };
+                format!(
+                    "--bind {}:{}: the sandbox's user (host uid {out_uid}, gid {out_gid}) cannot \
+                     write it (owner {}:{}, mode {:o}); give it to that user (chown {out_uid} {}) \
+                     or make it writable for it (chmod){as_owner}",
+                    source.display(),
+                    target.display(),
+                    meta.uid(),
+                    meta.gid(),
+                    mode & 0o7777,
+                    source.display(),
+                )
+            })
+        })
+        .collect()
 }
 
 fn write_maps(
@@ -508,6 +558,7 @@ pub(crate) fn run(
         layers,
         denials,
         timings: Timings::from_durations(setup, end.saturating_duration_since(start)),
+        warnings: unwritable_binds(cfg, out_uid, out_gid, root),
         resources,
     };
     drop(cgroups);
@@ -562,9 +613,8 @@ fn layer_report(
         .iter()
         .map(|&layer| {
             let (state, detail) = match layer {
-                Layer::UserNamespace => (
-                    LayerState::Enforced,
-                    format!(
+                Layer::UserNamespace => {
+                    let detail = format!(
                         "uid {} -> host {out_uid}, gid {} -> host {out_gid}; {}",
                         cfg.uid,
                         cfg.gid,
@@ -573,8 +623,32 @@ fn layer_report(
                         } else {
                             "setgroups denied"
                         }
-                    ),
-                ),
+                    );
+                    let extra: Vec<String> = if root {
+                        Vec::new()
+                    } else {
+                        sys::getgroups()
+                            .into_iter()
+                            .filter(|&g| g != out_gid)
+                            .map(|g| g.to_string())
+                            .collect()
+                    };
+                    if extra.is_empty() {
+                        (LayerState::Enforced, detail)
+                    } else {
+                        (
+                            LayerState::Partial(format!(
+                                "the caller's supplementary groups {} stay with the plugin (an \
+                                 unprivileged user namespace cannot drop them: setgroups is \
+                                 denied), so what those groups may read, it may read; run as \
+                                 root or as a user without them, or demand --require \
+                                 no-extra-groups",
+                                extra.join(" ")
+                            )),
+                            detail,
+                        )
+                    }
+                }
                 Layer::MountNamespace => (LayerState::Enforced, "private mount propagation".into()),
                 Layer::PidNamespace => (
                     LayerState::Enforced,

@@ -209,6 +209,20 @@ pub fn geteuid() -> u32 {
     unsafe { libc::geteuid() }
 }
 
+/// `getgroups(2)`: this process's supplementary groups (the parent only: it allocates).
+pub fn getgroups() -> Vec<u32> {
+    // SAFETY: a zero-length query returns the count and writes nothing.
+    let n = unsafe { libc::getgroups(0, ptr::null_mut()) };
+    let Ok(len) = usize::try_from(n) else {
+        return Vec::new();
+    };
+    let mut groups = vec![0 as libc::gid_t; len];
+    // SAFETY: the buffer holds `len` gids, the size passed.
+    let got = unsafe { libc::getgroups(n, groups.as_mut_ptr()) };
+    groups.truncate(usize::try_from(got).unwrap_or(0));
+    groups
+}
+
 /// `getegid(2)`.
 pub fn getegid() -> u32 {
     // SAFETY: no arguments, cannot fail.
