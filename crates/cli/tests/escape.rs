@@ -1766,6 +1766,34 @@ fn unpriv_tmpfs_fill_is_bounded() {
     });
 }
 
+/// The plugin took all of its caller's inotify instances (a per-user count). The sandbox's
+/// user namespace caps them, and the caps are in the report.
+#[test]
+fn unpriv_inotify_instances_are_capped() {
+    both("unpriv_inotify_instances_are_capped", || {
+        let r = case("inotify_exhaust").run();
+        let got: u32 = r
+            .verdict()
+            .strip_prefix("refused: inotify_init1 errno=24 (EMFILE) after ")
+            .and_then(|n| n.parse().ok())
+            .unwrap_or_else(|| panic!("expected EMFILE; {}", r.context()));
+        assert!(got <= 16, "{got} instances; {}", r.context());
+        let detail = r.layer("user-namespace")["detail"]
+            .as_str()
+            .unwrap_or("")
+            .to_owned();
+        assert!(detail.contains("inotify_instances=16"), "{detail}");
+        let rl = r.layer("rlimits")["detail"]
+            .as_str()
+            .unwrap_or("")
+            .to_owned();
+        assert!(
+            rl.contains("msgqueue=") && rl.contains("sigpending="),
+            "{rl}"
+        );
+    });
+}
+
 #[test]
 fn unpriv_cpu_spinner_times_out() {
     both("unpriv_cpu_spinner_times_out", || {

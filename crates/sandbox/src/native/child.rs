@@ -281,6 +281,13 @@ fn build_root(plan: &Plan) -> bool {
                 )
                 .or_fail(plan, Stage::FsOp, i);
             }
+            FsOp::WriteFile { path, data } => match sys::open(path, libc::O_WRONLY, 0) {
+                Ok(fd) => {
+                    sys::write(fd.as_raw_fd(), data.to_bytes()).or_fail(plan, Stage::FsOp, i);
+                }
+                Err(Errno(libc::ENOENT)) => {}
+                Err(e) => fail(plan, Stage::FsOp, i, e),
+            },
             FsOp::DetachOldRoot => {
                 sys::umount2(&plan.old_root, libc::MNT_DETACH).or_fail(plan, Stage::FsOp, i);
                 sys::rmdir(&plan.old_root).or_fail(plan, Stage::FsOp, i);

@@ -614,15 +614,21 @@ fn layer_report(
         .map(|&layer| {
             let (state, detail) = match layer {
                 Layer::UserNamespace => {
+                    let caps: Vec<String> = plan::USER_NS_CAPS
+                        .iter()
+                        .map(|(name, v)| format!("{}={v}", name.trim_start_matches("max_")))
+                        .collect();
                     let detail = format!(
-                        "uid {} -> host {out_uid}, gid {} -> host {out_gid}; {}",
+                        "uid {} -> host {out_uid}, gid {} -> host {out_gid}; {}; per-user caps \
+                         in the namespace: {}",
                         cfg.uid,
                         cfg.gid,
                         if root {
                             "supplementary groups cleared (caller is root)"
                         } else {
                             "setgroups denied"
-                        }
+                        },
+                        caps.join(" ")
                     );
                     let extra: Vec<String> = if root {
                         Vec::new()

@@ -21,6 +21,29 @@ const DEVICES: &[&str] = &["null", "zero", "full", "random", "urandom"];
 /// Parts of /proc bound read-only over themselves (when present).
 const PROC_READ_ONLY: &[&str] = &["/proc/sys", "/proc/sysrq-trigger", "/proc/irq", "/proc/bus"];
 
+/// Caps on the per-user kernel counts a plugin could otherwise exhaust for its caller, set in
+/// the sandbox's user namespace (/proc/sys/user: the counts are charged to every namespace up
+/// the tree, so the plugin's share is bounded here whatever the caller's limit is).
+pub(crate) const USER_NS_CAPS: &[(&str, u64)] = &[
+    ("max_inotify_instances", 16),
+    ("max_inotify_watches", 8192),
+    ("max_fanotify_groups", 8),
+    ("max_fanotify_marks", 8192),
+    ("max_user_namespaces", 8),
+    ("max_mnt_namespaces", 8),
+    ("max_pid_namespaces", 8),
+    ("max_net_namespaces", 8),
+    ("max_ipc_namespaces", 8),
+    ("max_uts_namespaces", 8),
+    ("max_cgroup_namespaces", 8),
+    ("max_time_namespaces", 8),
+];
+
+/// POSIX message queue bytes (`RLIMIT_MSGQUEUE`, charged per user) and pending signals
+/// (`RLIMIT_SIGPENDING`, per user): what a plugin may hold of the caller's.
+const MSGQUEUE_BYTES: u64 = 256 << 10;
+const SIGPENDING: u64 = 4096;
+
 /// One filesystem step inside the new root (paths are absolute inside it; bind sources are
 /// below [`OLD_ROOT`]).
 #[derive(Debug)]
@@ -49,6 +72,11 @@ pub(crate) enum FsOp {
     },
     Proc {
         dst: CString,
+    },
+    /// Writes `data` to an existing file (a sysctl); a file this kernel lacks is skipped.
+    WriteFile {
+        path: CString,
+        data: CString,
     },
     DetachOldRoot,
     RemountReadOnly {
@@ -414,6 +442,16 @@ pub(crate) fn build(cfg: &SandboxConfig, host: &HostFacts) -> Result<Plan, Error
         },
         "mount proc on /proc".into(),
     );
+    for &(name, value) in USER_NS_CAPS {
+        let path = format!("/proc/sys/user/{name}");
+        o.push(
+            FsOp::WriteFile {
+                path: cstr(&path)?,
+                data: cstr(value.to_string())?,
+            },
+            format!("write {value} to {path}"),
+        );
+    }
     for p in PROC_READ_ONLY {
         let p = Path::new(p);
         o.push(
@@ -518,6 +556,18 @@ pub(crate) fn build(cfg: &SandboxConfig, host: &HostFacts) -> Result<Plan, Error
     let nofile = l.open_files.unwrap_or(1024).min(host.nofile_hard);
     limit(libc::RLIMIT_NOFILE as c_int, "nofile", nofile, 0);
     limit(libc::RLIMIT_CORE as c_int, "core", 0, 0);
+    limit(
+        libc::RLIMIT_MSGQUEUE as c_int,
+        "msgqueue",
+        MSGQUEUE_BYTES,
+        0,
+    );
+    limit(
+        libc::RLIMIT_SIGPENDING as c_int,
+        "sigpending",
+        SIGPENDING,
+        0,
+    );
 
     // Environment and exec candidates.
     let mut env: Vec<(OsString, OsString)> = vec![
