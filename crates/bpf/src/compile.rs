@@ -27,7 +27,7 @@
 use std::collections::{BTreeSet, HashMap};
 use std::time::{Duration, Instant};
 
-use jailwright_profile::policy::{ArchPolicy, Cond, X32_SYSCALL_BIT};
+use jailwright_profile::policy::{ArchPolicy, Cond, PolicyRule, X32_SYSCALL_BIT};
 use jailwright_profile::{Action, Arch, Decision, Op, Policy, Reason};
 
 use crate::dispatch::{self, Leaves, Tree};
@@ -66,6 +66,12 @@ pub struct CompileOptions {
     /// policy's errno, except ENOSYS answers (runc's stub, and rules such as clone3 -> ENOSYS):
     /// those tell libc to fall back to an older call, come on every thread start, and are not
     /// denials anyone acts on, so they stay in the filter and cost no round trip.
+    ///
+    /// With a supervisor there, the calls that install a seccomp filter
+    /// (`seccomp(SECCOMP_SET_MODE_FILTER)`, `prctl(PR_SET_SECCOMP)`), where the policy allows
+    /// them outright, go to it too: the supervisor lets them through and the run can say that
+    /// the plugin filtered itself (its filter's answers outrank a notification, so what it
+    /// denies never reaches the supervisor).
     pub rewrite_errno_to_notify: bool,
     /// Measure the per-ABI path figures of [`Stats::arches`] (default true). Measuring runs
     /// the program on every syscall number of every ABI, which costs more than compiling;
@@ -112,8 +118,70 @@ impl CompileOptions {
 
     /// The action the program must return for a raw call (`AUDIT_ARCH` token, number, args).
     pub fn expected(&self, policy: &Policy, token: u32, nr: u32, args: &[u64; 6]) -> Action {
-        self.effective(policy.decide_raw(token, nr, args))
+        let d = policy.decide_raw(token, nr, args);
+        if self.rewrite_errno_to_notify
+            && matches!(d.reason, Reason::Rule { .. })
+            && policy
+                .arches
+                .iter()
+                .filter(|ap| ap.arch.audit_arch() == token)
+                .any(|ap| observed_install(ap, nr).is_some_and(|op| args[0] as u32 == op))
+        {
+            return Action::Notify;
+        }
+        self.effective(d)
     }
+}
+
+/// The calls that install a seccomp filter, by name and the operation in their first argument
+/// (compared on its low 32 bits, as the kernel reads it): `seccomp(SECCOMP_SET_MODE_FILTER)`
+/// and `prctl(PR_SET_SECCOMP)`.
+const FILTER_INSTALLS: [(&str, u32); 2] = [("seccomp", 1), ("prctl", 22)];
+
+/// The operation of the filter-installing call `nr` on `ap`, when the policy allows it
+/// outright (and so sends it to the supervisor under `rewrite_errno_to_notify`).
+fn observed_install(ap: &ArchPolicy, nr: u32) -> Option<u32> {
+    let name = jailwright_profile::tables::table(ap.arch)?.name(nr)?;
+    let (_, op) = FILTER_INSTALLS.iter().find(|(n, _)| *n == name)?;
+    (ap.syscalls.get(&nr)?.unconditional() == Some(Action::Allow)).then_some(*op)
+}
+
+/// The policy with each allowed filter-installing call split in two: its operation goes to
+/// the supervisor, every other call of it stays allowed. `None` when nothing changes.
+fn observe_filter_installs(policy: &Policy) -> Option<Policy> {
+    let mut out: Option<Policy> = None;
+    for (i, ap) in policy.arches.iter().enumerate() {
+        let calls: Vec<(u32, u32)> = ap
+            .syscalls
+            .keys()
+            .filter_map(|&nr| observed_install(ap, nr).map(|op| (nr, op)))
+            .collect();
+        for (nr, op) in calls {
+            let p = out.get_or_insert_with(|| policy.clone());
+            if let Some(sp) = p.arches[i].syscalls.get_mut(&nr) {
+                let source = sp.rules.first().map_or(0, |r| r.source);
+                let cond = |op_: Op, value, value_two| Cond {
+                    arg: 0,
+                    op: op_,
+                    value,
+                    value_two,
+                };
+                sp.rules = vec![
+                    PolicyRule {
+                        conds: vec![cond(Op::MaskedEq, 0xffff_ffff, u64::from(op))],
+                        action: Action::Notify,
+                        source,
+                    },
+                    PolicyRule {
+                        conds: vec![cond(Op::Ne, u64::from(op), 0)],
+                        action: Action::Allow,
+                        source,
+                    },
+                ];
+            }
+        }
+    }
+    out
 }
 
 /// Figures for one ABI of a compiled program.
@@ -224,6 +292,12 @@ fn list(c: &[Contributor]) -> String {
 /// ```
 pub fn compile(policy: &Policy, options: &CompileOptions) -> Result<Compiled, CompileError> {
     let start = Instant::now();
+    let observed = if options.rewrite_errno_to_notify {
+        observe_filter_installs(policy)
+    } else {
+        None
+    };
+    let policy = observed.as_ref().unwrap_or(policy);
     let endian = Endian::of(policy.host);
     let mut g = Gen::new(policy, options, endian);
     let root = g.program();

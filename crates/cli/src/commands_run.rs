@@ -344,6 +344,8 @@ struct NativeReport<'a> {
     blocked: Vec<Blocked>,
     /// How denials were observed (`user-notification`) or why they could not be.
     denial_reporting: String,
+    /// What limits the report itself (the plugin filtering itself).
+    notes: Vec<String>,
 }
 
 /// `jailwright run`.
@@ -414,6 +416,9 @@ fn run_native(a: &RunArgs) -> Result<u8, Failure> {
             let (_, policy) = derived(&cell, &name, host);
             match policy.decide_raw(n.arch, n.nr as u32, &n.args).action {
                 Action::Errno(e) => Response::Errno(i32::from(e)),
+                // A call the profile allows that the filter still hands over: the plugin
+                // installing a seccomp filter of its own (noted in the report).
+                a if a.permits() => Response::Continue,
                 _ => Response::Errno(1),
             }
         });
@@ -426,6 +431,7 @@ fn run_native(a: &RunArgs) -> Result<u8, Failure> {
         .report
         .denials
         .iter()
+        .filter(|d| d.response != Response::Continue)
         .filter_map(|d| {
             let nr = d.nr as u32;
             let (profile, policy) = derived(&loaded, &a.profile, host);
@@ -460,6 +466,21 @@ fn run_native(a: &RunArgs) -> Result<u8, Failure> {
         Ok(()) => "user-notification".to_string(),
         Err(why) => format!("unavailable: {why}; denied calls still fail, but are not reported"),
     };
+    // The plugin's own filters: what they deny outranks a notification, so it is not seen.
+    let installs: u64 = outcome
+        .report
+        .denials
+        .iter()
+        .filter(|d| d.response == Response::Continue)
+        .map(|d| d.count)
+        .sum();
+    let mut notes = Vec::new();
+    if installs > 0 {
+        notes.push(format!(
+            "the plugin installed a seccomp filter of its own ({installs} time(s)); calls that \
+             filter denies are not seen, so they are missing from this report"
+        ));
+    }
     if !a.quiet {
         for l in outcome.layers() {
             match &l.state {
@@ -477,6 +498,9 @@ fn run_native(a: &RunArgs) -> Result<u8, Failure> {
         }
         for w in &outcome.report.warnings {
             eprintln!("jailwright: warning: {w}");
+        }
+        for n in &notes {
+            eprintln!("jailwright: note: {n}");
         }
         for b in &blocked {
             let times = if b.count > 1 {
@@ -508,6 +532,7 @@ fn run_native(a: &RunArgs) -> Result<u8, Failure> {
             report: &outcome.report,
             blocked,
             denial_reporting,
+            notes,
         };
         deliver(file, "--report", json(&r)?.as_bytes(), Fallback::Stderr);
     }

@@ -1228,6 +1228,25 @@ fn a_flood_of_one_denied_call_hides_nothing() {
     assert_eq!(blocked_entry(&r, "keyctl")["count"], 1);
 }
 
+/// A plugin that installs its own filter hides what that filter denies (its ERRNO outranks the
+/// sandbox's notification): the report says so instead of staying silent.
+#[test]
+fn a_plugin_filtering_itself_is_said() {
+    let r = case("own_filter").run();
+    r.refused(EPERM);
+    if r.report["denial_reporting"] != "user-notification" {
+        return skip("denials are not reported here");
+    }
+    let notes = r.report["notes"].to_string();
+    assert!(
+        notes.contains("installed a seccomp filter of its own"),
+        "{notes}"
+    );
+    // The install itself is no denial.
+    let blocked = r.report["blocked"].to_string();
+    assert!(!blocked.contains("seccomp"), "{blocked}");
+}
+
 /// Numbers no ABI has are one line with their count, not a named syscall each, and cannot
 /// crowd a real denial out.
 #[test]
