@@ -114,22 +114,34 @@ fn tier_allowing(arch: Arch, nr: u32, args: &[u64; 6]) -> Option<&'static str> {
         Arch::S390 => Arch::S390x,
         a => a,
     };
-    [
+    tier_policies(host)
+        .iter()
+        .find(|(_, p)| p.decide(arch, nr, args).action.permits())
+        .map(|(t, _)| *t)
+}
+
+/// The built-in tiers, least permissive first, resolved for the sandbox on `host`: once per
+/// host and process (a run explaining thousands of denials asks for each of them).
+fn tier_policies(host: Arch) -> &'static [(&'static str, Policy)] {
+    const TIERS: [&str; 6] = [
         "plugin",
         "strict",
         "mcp",
         "moderate",
         "debug",
         "docker-default",
-    ]
-    .into_iter()
-    .find(|t| {
-        catalogue::get(t).is_some_and(|e| {
-            resolve(&e.profile(), &Target::sandbox(host))
-                .decide(arch, nr, args)
-                .action
-                .permits()
-        })
+    ];
+    static CACHE: [std::sync::OnceLock<Vec<(&'static str, Policy)>>; Arch::ALL.len()] =
+        [const { std::sync::OnceLock::new() }; Arch::ALL.len()];
+    let slot = Arch::ALL.iter().position(|&a| a == host).unwrap_or(0);
+    CACHE[slot].get_or_init(|| {
+        TIERS
+            .iter()
+            .filter_map(|&t| {
+                let e = catalogue::get(t)?;
+                Some((e.name, resolve(&e.profile(), &Target::sandbox(host))))
+            })
+            .collect()
     })
 }
 
