@@ -407,7 +407,10 @@ fn run_native(a: &RunArgs) -> Result<u8, Failure> {
             compiled.program
         }
     };
-    let mut b = sandbox_builder(&a.sandbox, &a.command)?.seccomp(program);
+    // The plugin tier sees only what a plugin needs of /etc.
+    let mut b = sandbox_builder(&a.sandbox, &a.command)?
+        .etc_minimal(a.profile == "plugin")
+        .seccomp(program);
     if notify.is_ok() {
         let cell = Arc::clone(&loaded);
         let name = a.profile.clone();
@@ -516,7 +519,7 @@ fn run_native(a: &RunArgs) -> Result<u8, Failure> {
                 _ => "cannot be executed in the sandbox",
             };
             eprintln!(
-                "jailwright: {}: {what} ({}); the sandbox sees the host's /usr and /etc and your --ro-bind/--bind paths only",
+                "jailwright: {}: {what} ({}); the sandbox sees the host's /usr, its /etc (under the plugin profile only what name lookup, time and certificates need) and your --ro-bind/--bind paths only",
                 a.command[0],
                 std::io::Error::from_raw_os_error(errno)
             );

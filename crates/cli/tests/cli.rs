@@ -686,7 +686,7 @@ fn run_hello_and_exit_codes() {
     jw(&["run", "--", "/no/such/program"])
         .expect_code(127)
         .expect_stderr("not found in the sandbox");
-    jw(&["run", "--", "/etc/hostname"]).expect_code(126);
+    jw(&["run", "--", "/etc/passwd"]).expect_code(126);
 }
 
 #[test]

@@ -1176,6 +1176,27 @@ fn supplementary_groups_of_an_unprivileged_caller_are_said() {
         "{}",
         String::from_utf8_lossy(&out.stderr)
     );
+    // The plugin tier shows no /etc/shadow at all; a tier with the whole /etc shows it, and
+    // the group makes it readable (the weakness the report names).
+    let out = as_user_in("42", &["run", "--", "/bin/cat", "/etc/shadow"]);
+    assert_ne!(
+        out.status.code(),
+        Some(0),
+        "the plugin tier read /etc/shadow"
+    );
+    assert!(String::from_utf8_lossy(&out.stderr).contains("No such file"));
+    let out = as_user_in(
+        "42",
+        &[
+            "run",
+            "--profile",
+            "strict",
+            "--",
+            "/bin/cat",
+            "/etc/shadow",
+        ],
+    );
+    assert_eq!(out.status.code(), Some(0), "group 42 reads /etc/shadow");
     // Without extra groups, the requirement holds.
     let out = as_user_in(
         "65534",

@@ -155,6 +155,13 @@ impl SandboxBuilder {
         self
     }
 
+    /// Shows only [`ETC_MINIMAL`](crate::config::ETC_MINIMAL) of the host's /etc (more can be
+    /// bound with [`ro_bind`](Self::ro_bind)).
+    pub fn etc_minimal(mut self, on: bool) -> Self {
+        self.config.etc_minimal = on;
+        self
+    }
+
     /// Memory limit in bytes.
     pub fn memory(mut self, bytes: u64) -> Self {
         self.config.limits.memory = Some(bytes);

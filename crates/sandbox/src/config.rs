@@ -29,6 +29,40 @@ pub const SYSTEM_DIRS: &[&str] = &[
     "/usr", "/bin", "/sbin", "/lib", "/lib32", "/lib64", "/libx32", "/etc",
 ];
 
+/// What of the host's /etc a minimal view ([`SandboxConfig::etc_minimal`]) shows: name
+/// lookup, time zone, the dynamic linker's cache, alternatives, CA certificates, MIME types,
+/// OS release, terminfo, libmagic; and every entry whose name starts with `python3`. Not
+/// shown: shadow and gshadow, sudoers, ssh and ssl private keys, cron, and everything else a
+/// plugin has no use for, which a caller's supplementary group could make readable.
+pub const ETC_MINIMAL: &[&str] = &[
+    "passwd",
+    "group",
+    "hosts",
+    "host.conf",
+    "nsswitch.conf",
+    "resolv.conf",
+    "gai.conf",
+    "services",
+    "protocols",
+    "localtime",
+    "timezone",
+    "ld.so.cache",
+    "ld.so.conf",
+    "ld.so.conf.d",
+    "alternatives",
+    "ssl/certs",
+    "ssl/openssl.cnf",
+    "ca-certificates",
+    "ca-certificates.conf",
+    "mime.types",
+    "os-release",
+    "debian_version",
+    "locale.alias",
+    "terminfo",
+    "magic",
+    "magic.mime",
+];
+
 /// Network access.
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Serialize)]
 #[serde(rename_all = "snake_case")]
@@ -296,6 +330,8 @@ pub struct SandboxConfig {
     pub hostname: String,
     /// Whether `/dev/tty` is made available.
     pub dev_tty: bool,
+    /// Whether the sandbox sees only [`ETC_MINIMAL`] of the host's /etc instead of all of it.
+    pub etc_minimal: bool,
     /// Resource limits.
     pub limits: Limits,
     /// Layers that must be enforced (at least partially); the run fails with a setup error
@@ -333,6 +369,7 @@ impl Default for SandboxConfig {
             gid: NOBODY,
             hostname: DEFAULT_HOSTNAME.to_owned(),
             dev_tty: false,
+            etc_minimal: false,
             limits: Limits::default(),
             required: Vec::new(),
             seccomp: jailwright_bpf::Program::default(),

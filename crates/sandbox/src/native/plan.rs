@@ -8,7 +8,9 @@ use std::path::{Component, Path, PathBuf};
 
 use libc::{c_char, c_int, c_ulong};
 
-use crate::config::{Mount, Network, SandboxConfig, DEFAULT_HOME, DEFAULT_PATH, SYSTEM_DIRS};
+use crate::config::{
+    Mount, Network, SandboxConfig, DEFAULT_HOME, DEFAULT_PATH, ETC_MINIMAL, SYSTEM_DIRS,
+};
 use crate::error::{ConfigError, Error};
 use crate::sys;
 
@@ -215,6 +217,57 @@ fn resolve_source(source: &Path) -> Result<PathBuf, Error> {
     Ok(cur)
 }
 
+/// The minimal /etc: each entry of [`ETC_MINIMAL`] (and each `python3*`) the host has, bound
+/// read-only, or recreated when it is a symbolic link. Returns how many.
+fn etc_minimal(o: &mut Ops, ro: u64) -> Result<usize, Error> {
+    let mut names: Vec<String> = ETC_MINIMAL.iter().map(|n| n.to_string()).collect();
+    if let Ok(dir) = std::fs::read_dir("/etc") {
+        let mut py: Vec<String> = dir
+            .filter_map(|e| e.ok())
+            .filter_map(|e| e.file_name().into_string().ok())
+            .filter(|n| n.starts_with("python3"))
+            .collect();
+        py.sort();
+        names.extend(py);
+    }
+    let mut shown = 0;
+    for name in names {
+        let path = Path::new("/etc").join(&name);
+        let Ok(meta) = std::fs::symlink_metadata(&path) else {
+            continue;
+        };
+        if let Some(parent) = path.parent() {
+            o.mkdir_p(parent, 0o755)?;
+        }
+        if meta.file_type().is_symlink() {
+            let target = std::fs::read_link(&path).map_err(|e| Error::Setup {
+                stage: format!("read link {}", path.display()),
+                source: e,
+            })?;
+            o.push(
+                FsOp::Symlink {
+                    target: cstr(&target)?,
+                    link: cstr(&path)?,
+                },
+                format!("symlink {} -> {}", path.display(), target.display()),
+            );
+        } else {
+            let op = if meta.is_dir() {
+                FsOp::Mkdir {
+                    path: cstr(&path)?,
+                    mode: 0o755,
+                }
+            } else {
+                FsOp::Touch { path: cstr(&path)? }
+            };
+            o.push(op, format!("create {}", path.display()));
+            o.bind(&path, &path, ro, false)?;
+        }
+        shown += 1;
+    }
+    Ok(shown)
+}
+
 /// A writable tmpfs's options: world-writable, `size` bytes, and as many inodes as 4 KiB
 /// pages fit (an inode is kernel memory the size does not count).
 fn tmpfs_data(size: u64) -> String {
@@ -349,6 +402,7 @@ pub(crate) fn build(cfg: &SandboxConfig, host: &HostFacts) -> Result<Plan, Error
     let mut ro_dirs = Vec::new();
     let mut links = Vec::new();
 
+    let mut etc_shown = 0;
     for dir in SYSTEM_DIRS {
         let path = Path::new(dir);
         let Ok(meta) = std::fs::symlink_metadata(path) else {
@@ -367,6 +421,11 @@ pub(crate) fn build(cfg: &SandboxConfig, host: &HostFacts) -> Result<Plan, Error
                 format!("symlink {dir} -> {}", target.display()),
             );
             links.push(format!("{dir}->{}", target.display()));
+        } else if meta.is_dir() && *dir == "/etc" && cfg.etc_minimal {
+            o.mkdir_p(path, 0o755)?;
+            let shown = etc_minimal(&mut o, ro)?;
+            ro_dirs.push("/etc (minimal)");
+            etc_shown = shown;
         } else if meta.is_dir() {
             o.mkdir_p(path, 0o755)?;
             o.bind(path, path, ro, false)?;
@@ -668,6 +727,12 @@ pub(crate) fn build(cfg: &SandboxConfig, host: &HostFacts) -> Result<Plan, Error
             })
             .collect();
         fs_detail.push_str(&format!("; user mounts: {}", user.join(", ")));
+    }
+    if cfg.etc_minimal {
+        fs_detail.push_str(&format!(
+            "; /etc: {etc_shown} entries of the host's (name lookup, time zone, linker cache, \
+             certificates, ...; bind more with --ro-bind)"
+        ));
     }
     fs_detail.push_str("; old root detached");
 
