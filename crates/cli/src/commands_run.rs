@@ -269,11 +269,18 @@ fn terminal_guard(host: Arch) -> Result<Option<sandbox::TerminalGuard>, Failure>
     if !terminal::guards(host) {
         return Ok(None);
     }
-    let policy = resolve(&terminal::guard_profile(), &Target::sandbox(host));
-    let compiled = compile(&policy, &CompileOptions::default())
-        .map_err(|e| setup_failure(format!("cannot build the terminal guard: {e}")))?;
+    // Precompiled for the common hosts (and proved there by the test suite).
+    let program = match prebuilt::get(prebuilt::TERMINAL_GUARD, host) {
+        Some(p) => p,
+        None => {
+            let policy = resolve(&terminal::guard_profile(), &Target::sandbox(host));
+            compile(&policy, &prebuilt::terminal_guard_options())
+                .map_err(|e| setup_failure(format!("cannot build the terminal guard: {e}")))?
+                .program
+        }
+    };
     Ok(Some(sandbox::TerminalGuard {
-        program: compiled.program,
+        program,
         requests: terminal::GUARDED
             .iter()
             .map(|g| g.name.to_string())

@@ -340,6 +340,8 @@ impl HostFacts {
 struct Ops {
     ops: Vec<FsOp>,
     names: Vec<String>,
+    /// Directories `mkdir_p` has already made (each made once).
+    made: std::collections::HashSet<PathBuf>,
 }
 
 impl Ops {
@@ -353,6 +355,9 @@ impl Ops {
         for c in path.components() {
             if let Component::Normal(n) = c {
                 cur.push(n);
+                if !self.made.insert(cur.clone()) {
+                    continue;
+                }
                 self.push(
                     FsOp::Mkdir {
                         path: cstr(&cur)?,
@@ -398,6 +403,7 @@ pub(crate) fn build(cfg: &SandboxConfig, host: &HostFacts) -> Result<Plan, Error
     let mut o = Ops {
         ops: Vec::new(),
         names: Vec::new(),
+        made: Default::default(),
     };
     let mut ro_dirs = Vec::new();
     let mut links = Vec::new();

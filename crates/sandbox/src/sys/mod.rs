@@ -597,10 +597,10 @@ pub fn statvfs_flags(path: &CStr) -> Res<c_ulong> {
 }
 
 /// Opens the absolute `path` with `O_PATH` without following a symbolic link in any
-/// component: each component is opened relative to the one before with `O_NOFOLLOW`, and one
-/// that is a link fails with `ELOOP` (`openat2`'s `RESOLVE_NO_SYMLINKS`, done by hand so that
-/// it works on every kernel). Mount points are crossed. Allocation-free: a component is
-/// copied into a stack buffer; `..` is refused with `EINVAL` (the paths are canonical).
+/// component; one that is a link fails with `ELOOP`. `openat2(RESOLVE_NO_SYMLINKS)` where
+/// the kernel has it; before 5.6, each component is opened relative to the one before with
+/// `O_NOFOLLOW`. Mount points are crossed. Allocation-free (stack buffers); `..` is refused
+/// with `EINVAL` by the walk (the paths are canonical).
 pub fn open_no_symlinks(path: &CStr) -> Res<OwnedFd> {
     open_no_symlinks_bytes(path.to_bytes())
 }
@@ -608,6 +608,15 @@ pub fn open_no_symlinks(path: &CStr) -> Res<OwnedFd> {
 fn open_no_symlinks_bytes(bytes: &[u8]) -> Res<OwnedFd> {
     if bytes.first() != Some(&b'/') {
         return Err(Errno(libc::EINVAL));
+    }
+    // One openat2(RESOLVE_NO_SYMLINKS) where the kernel has it (5.6+); the walk otherwise.
+    let mut path = [0u8; 4096];
+    if bytes.len() < path.len() {
+        path[..bytes.len()].copy_from_slice(bytes);
+        match openat2_no_symlinks(&path) {
+            Err(Errno(libc::ENOSYS)) => {}
+            other => return other,
+        }
     }
     let mut cur = open(c"/", libc::O_PATH | libc::O_DIRECTORY, 0)?;
     for comp in bytes.split(|&b| b == b'/') {
@@ -637,6 +646,40 @@ fn open_no_symlinks_bytes(bytes: &[u8]) -> Res<OwnedFd> {
         cur = fd;
     }
     Ok(cur)
+}
+
+/// `struct open_how` (linux/openat2.h).
+#[repr(C)]
+struct OpenHow {
+    flags: u64,
+    mode: u64,
+    resolve: u64,
+}
+
+/// RESOLVE_NO_SYMLINKS (linux/openat2.h).
+const RESOLVE_NO_SYMLINKS: u64 = 0x04;
+
+/// `openat2(AT_FDCWD, path, O_PATH, RESOLVE_NO_SYMLINKS)`; `path` is NUL-terminated.
+fn openat2_no_symlinks(path: &[u8; 4096]) -> Res<OwnedFd> {
+    let how = OpenHow {
+        flags: (libc::O_PATH | libc::O_CLOEXEC) as u64,
+        mode: 0,
+        resolve: RESOLVE_NO_SYMLINKS,
+    };
+    // SAFETY: `path` is NUL-terminated (the caller copied a shorter path into a zeroed
+    // buffer); `how` is a valid open_how of the size passed.
+    let r = retry(|| {
+        cvt_l(unsafe {
+            libc::syscall(
+                libc::SYS_openat2,
+                libc::AT_FDCWD,
+                path.as_ptr(),
+                &how as *const OpenHow,
+                std::mem::size_of::<OpenHow>(),
+            )
+        })
+    })?;
+    Ok(owned(r as c_int))
 }
 
 fn is_symlink(fd: &OwnedFd) -> Res<bool> {
