@@ -29,38 +29,26 @@ pub const SYSTEM_DIRS: &[&str] = &[
     "/usr", "/bin", "/sbin", "/lib", "/lib32", "/lib64", "/libx32", "/etc",
 ];
 
-/// What of the host's /etc a minimal view ([`SandboxConfig::etc_minimal`]) shows: name
-/// lookup, time zone, the dynamic linker's cache, alternatives, CA certificates, MIME types,
-/// OS release, terminfo, libmagic; and every entry whose name starts with `python3`. Not
-/// shown: shadow and gshadow, sudoers, ssh and ssl private keys, cron, and everything else a
-/// plugin has no use for, which a caller's supplementary group could make readable.
+/// What of the host's /etc a minimal view ([`SandboxConfig::etc_minimal`]) shows: users and
+/// groups, name lookup, the time zone, the dynamic linker's cache, alternatives, CA
+/// certificates and OpenSSL's configuration, the OS release; and every entry whose name
+/// starts with `python3`. Not shown: shadow and gshadow, sudoers, ssh and ssl private keys,
+/// cron, and everything else a plugin has no use for, which a caller's supplementary group
+/// could make readable. Kept short: each entry is a copy or a mount at every start.
 pub const ETC_MINIMAL: &[&str] = &[
     "passwd",
     "group",
     "hosts",
-    "host.conf",
     "nsswitch.conf",
     "resolv.conf",
-    "gai.conf",
     "services",
     "protocols",
     "localtime",
-    "timezone",
     "ld.so.cache",
-    "ld.so.conf",
-    "ld.so.conf.d",
     "alternatives",
     "ssl/certs",
     "ssl/openssl.cnf",
-    "ca-certificates",
-    "ca-certificates.conf",
-    "mime.types",
     "os-release",
-    "debian_version",
-    "locale.alias",
-    "terminfo",
-    "magic",
-    "magic.mime",
 ];
 
 /// Network access.

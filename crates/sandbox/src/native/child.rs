@@ -281,6 +281,9 @@ fn build_root(plan: &Plan) -> bool {
                 )
                 .or_fail(plan, Stage::FsOp, i);
             }
+            FsOp::CreateFile { path, data } => {
+                sys::create_file_no_symlinks(path, data).or_fail(plan, Stage::FsOp, i);
+            }
             FsOp::WriteFile { path, data } => match sys::open(path, libc::O_WRONLY, 0) {
                 Ok(fd) => {
                     sys::write(fd.as_raw_fd(), data.to_bytes()).or_fail(plan, Stage::FsOp, i);

@@ -75,6 +75,11 @@ pub(crate) enum FsOp {
     Proc {
         dst: CString,
     },
+    /// Creates a new file with these contents (a copy of a small host file).
+    CreateFile {
+        path: CString,
+        data: Vec<u8>,
+    },
     /// Writes `data` to an existing file (a sysctl); a file this kernel lacks is skipped.
     WriteFile {
         path: CString,
@@ -217,8 +222,12 @@ fn resolve_source(source: &Path) -> Result<PathBuf, Error> {
     Ok(cur)
 }
 
-/// The minimal /etc: each entry of [`ETC_MINIMAL`] (and each `python3*`) the host has, bound
-/// read-only, or recreated when it is a symbolic link. Returns how many.
+/// Files of the minimal /etc up to this size are copied, larger ones bound.
+const ETC_COPY_MAX: u64 = 256 << 10;
+
+/// The minimal /etc: each entry of [`ETC_MINIMAL`] (and each `python3*`) the host has, copied
+/// (small files), bound read-only (directories, large files), or recreated when it is a
+/// symbolic link. Returns how many.
 fn etc_minimal(o: &mut Ops, ro: u64) -> Result<usize, Error> {
     let mut names: Vec<String> = ETC_MINIMAL.iter().map(|n| n.to_string()).collect();
     if let Ok(dir) = std::fs::read_dir("/etc") {
@@ -250,6 +259,20 @@ fn etc_minimal(o: &mut Ops, ro: u64) -> Result<usize, Error> {
                     link: cstr(&path)?,
                 },
                 format!("symlink {} -> {}", path.display(), target.display()),
+            );
+        } else if meta.is_file() && meta.len() <= ETC_COPY_MAX {
+            // A small file is copied into the sandbox's root (read-only with it) rather than
+            // bound: a mount costs more to make and to tear down than a copy.
+            let data = std::fs::read(&path).map_err(|e| Error::Setup {
+                stage: format!("read {}", path.display()),
+                source: e,
+            })?;
+            o.push(
+                FsOp::CreateFile {
+                    path: cstr(&path)?,
+                    data,
+                },
+                format!("copy {}", path.display()),
             );
         } else {
             let op = if meta.is_dir() {

@@ -756,6 +756,34 @@ fn mkdirat_ok(dir: &OwnedFd, name: &CStr, mode: libc::mode_t) -> Res<()> {
     }
 }
 
+/// Creates the file `path` (absolute, new) with `data` and mode 0644, following no link on
+/// the way or at the end.
+pub fn create_file_no_symlinks(path: &CStr, data: &[u8]) -> Res<()> {
+    let (dir, name) = split_no_symlinks(path)?;
+    // SAFETY: `name` is NUL-terminated (a zeroed buffer longer than the component); dir is
+    // open.
+    let fd = retry(|| {
+        cvt(unsafe {
+            libc::openat(
+                dir.as_raw_fd(),
+                name.as_ptr().cast(),
+                libc::O_WRONLY | libc::O_CREAT | libc::O_EXCL | libc::O_NOFOLLOW | libc::O_CLOEXEC,
+                0o644 as c_uint,
+            )
+        })
+    })
+    .map(owned)?;
+    let mut rest = data;
+    while !rest.is_empty() {
+        let n = write(fd.as_raw_fd(), rest)?;
+        if n == 0 {
+            return Err(Errno(libc::EIO));
+        }
+        rest = &rest[n..];
+    }
+    Ok(())
+}
+
 /// Creates (or opens) the file `name` in `dir` without following a link there (`ELOOP`).
 fn touchat(dir: &OwnedFd, name: &CStr) -> Res<()> {
     // SAFETY: name is NUL-terminated; dir is open.
