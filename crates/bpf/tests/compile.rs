@@ -23,14 +23,7 @@ fn nr(arch: Arch, name: &str) -> u32 {
 }
 
 fn fixture(name: &str) -> Profile {
-    let path = format!(
-        "{}/{name}",
-        option_env!("JAILWRIGHT_FIXTURES").unwrap_or(concat!(
-            env!("CARGO_MANIFEST_DIR"),
-            "/../../../shared/fixtures"
-        ))
-    );
-    Profile::from_file(std::path::Path::new(&path)).unwrap()
+    Profile::from_file(&jailwright_testkit::fixture_path(name)).expect("fixture parses")
 }
 
 /// Deterministic figures for Docker's default on x86_64 (x86_64 + x86 + x32 in one filter).

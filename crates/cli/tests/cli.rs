@@ -11,13 +11,7 @@ use serde_json::Value;
 const BIN: &str = env!("CARGO_BIN_EXE_jailwright");
 
 fn fixture(name: &str) -> String {
-    format!(
-        "{}/{name}",
-        option_env!("JAILWRIGHT_FIXTURES").unwrap_or(concat!(
-            env!("CARGO_MANIFEST_DIR"),
-            "/../../../shared/fixtures"
-        ))
-    )
+    jailwright_testkit::fixture_path(name).display().to_string()
 }
 
 /// A fresh directory for one test.

@@ -11,11 +11,8 @@ fn root() -> PathBuf {
     PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../..")
 }
 
-fn fixtures() -> &'static str {
-    option_env!("JAILWRIGHT_FIXTURES").unwrap_or(concat!(
-        env!("CARGO_MANIFEST_DIR"),
-        "/../../../shared/fixtures"
-    ))
+fn fixtures() -> String {
+    jailwright_testkit::fixture_dir().display().to_string()
 }
 
 struct Example {
@@ -127,7 +124,7 @@ fn readme_tour_is_real() {
             continue;
         }
         for e in block {
-            let cmd = e.command.replace("../shared/fixtures", fixtures());
+            let cmd = e.command.replace("../shared/fixtures", &fixtures());
             let out = Command::new("bash")
                 .arg("-c")
                 .arg(format!("{{ {cmd}\n}} 2>&1"))
@@ -137,7 +134,7 @@ fn readme_tour_is_real() {
                 .expect("run bash");
             ran += 1;
             let actual =
-                String::from_utf8_lossy(&out.stdout).replace(fixtures(), "../shared/fixtures");
+                String::from_utf8_lossy(&out.stdout).replace(&fixtures(), "../shared/fixtures");
             let lines: Vec<&str> = actual.lines().map(str::trim_end).collect();
             let lines: Vec<&str> = match lines.iter().rposition(|l| !l.is_empty()) {
                 Some(last) => lines[..=last].to_vec(),

@@ -6,14 +6,7 @@ use jailwright_profile::export::{export, Export, ExportError, ExportFormat, Expo
 use jailwright_profile::{catalogue, resolve, Action, Arch, CapSet, Dialect, Profile, Target};
 
 fn fixture(name: &str) -> Profile {
-    let path = format!(
-        "{}/{name}",
-        option_env!("JAILWRIGHT_FIXTURES").unwrap_or(concat!(
-            env!("CARGO_MANIFEST_DIR"),
-            "/../../../shared/fixtures"
-        ))
-    );
-    Profile::from_file(std::path::Path::new(&path)).expect("fixture parses")
+    Profile::from_file(&jailwright_testkit::fixture_path(name)).expect("fixture parses")
 }
 
 fn sources() -> Vec<(String, Profile)> {

@@ -13,14 +13,7 @@ use jailwright_profile::{
 };
 
 fn fixture(name: &str) -> Profile {
-    let path = format!(
-        "{}/{name}",
-        option_env!("JAILWRIGHT_FIXTURES").unwrap_or(concat!(
-            env!("CARGO_MANIFEST_DIR"),
-            "/../../../shared/fixtures"
-        ))
-    );
-    Profile::from_file(std::path::Path::new(&path)).expect("fixture parses")
+    Profile::from_file(&jailwright_testkit::fixture_path(name)).expect("fixture parses")
 }
 
 fn opts(runtime: &str) -> LintOptions {

@@ -9,13 +9,7 @@ use jailwright_profile::{
 use serde_json::Value;
 
 fn fixture_path(name: &str) -> String {
-    format!(
-        "{}/{name}",
-        option_env!("JAILWRIGHT_FIXTURES").unwrap_or(concat!(
-            env!("CARGO_MANIFEST_DIR"),
-            "/../../../shared/fixtures"
-        ))
-    )
+    jailwright_testkit::fixture_path(name).display().to_string()
 }
 
 /// Go treats `null` like an absent key; compare JSON with nulls removed.

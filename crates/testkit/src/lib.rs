@@ -33,15 +33,19 @@ pub fn have(path: &str) -> bool {
     Path::new(path).exists()
 }
 
-/// The path of a real-world fixture profile (`docker-default.json`, `podman-default.json`):
-/// in `JAILWRIGHT_FIXTURES` when set (at run time, or when the test was built), else in the
-/// `shared/fixtures` directory beside the repository.
-pub fn fixture_path(name: &str) -> PathBuf {
-    let dir = std::env::var_os("JAILWRIGHT_FIXTURES")
+/// The directory of the real-world fixture profiles (`docker-default.json`,
+/// `podman-default.json`): `JAILWRIGHT_FIXTURES` when set (at run time, or when the test was
+/// built), else the `shared/fixtures` directory beside the repository.
+pub fn fixture_dir() -> PathBuf {
+    std::env::var_os("JAILWRIGHT_FIXTURES")
         .map(PathBuf::from)
         .or_else(|| option_env!("JAILWRIGHT_FIXTURES").map(PathBuf::from))
-        .unwrap_or_else(|| Path::new(env!("CARGO_MANIFEST_DIR")).join("../../../shared/fixtures"));
-    dir.join(name)
+        .unwrap_or_else(|| Path::new(env!("CARGO_MANIFEST_DIR")).join("../../../shared/fixtures"))
+}
+
+/// The path of one fixture profile in [`fixture_dir`].
+pub fn fixture_path(name: &str) -> PathBuf {
+    fixture_dir().join(name)
 }
 
 /// Whether this is the unprivileged re-run that [`both`] starts.
