@@ -263,10 +263,10 @@ fn etc_minimal(o: &mut Ops, ro: u64) -> Result<usize, Error> {
         } else if meta.is_file() && meta.len() <= ETC_COPY_MAX {
             // A small file is copied into the sandbox's root (read-only with it) rather than
             // bound: a mount costs more to make and to tear down than a copy.
-            let data = std::fs::read(&path).map_err(|e| Error::Setup {
-                stage: format!("read {}", path.display()),
-                source: e,
-            })?;
+            // What the caller cannot read, the plugin does not see either.
+            let Ok(data) = std::fs::read(&path) else {
+                continue;
+            };
             o.push(
                 FsOp::CreateFile {
                     path: cstr(&path)?,
