@@ -9,7 +9,7 @@ use std::path::{Component, Path, PathBuf};
 use libc::{c_char, c_int, c_ulong};
 
 use crate::config::{
-    Mount, Network, SandboxConfig, DEFAULT_HOME, DEFAULT_PATH, ETC_MINIMAL, SYSTEM_DIRS,
+    Limits, Mount, Network, SandboxConfig, DEFAULT_HOME, DEFAULT_PATH, ETC_MINIMAL, SYSTEM_DIRS,
 };
 use crate::error::{ConfigError, Error};
 use crate::sys;
@@ -147,6 +147,103 @@ pub(crate) struct Plan {
     /// The caller's argv area, scrubbed in init so the plugin cannot read the caller's
     /// command line from /proc/1/cmdline.
     pub(crate) argv_area: Option<(usize, usize)>,
+}
+
+/// The filesystem layer's detail: what the plugin's root is made of.
+fn fs_detail(
+    cfg: &SandboxConfig,
+    ro_dirs: &[&str],
+    links: &[String],
+    devices: &[&str],
+    etc_shown: usize,
+) -> String {
+    let mut fs_detail =
+        format!(
+        "new root on tmpfs (read-only); read-only binds: {}; symlinks: {}; tmpfs /tmp ({}) and \
+         /dev/shm ({}); fresh /proc; /dev: {}",
+        ro_dirs.join(" "),
+        if links.is_empty() { "none".to_owned() } else { links.join(" ") },
+        mib(cfg.limits.tmp_bytes()),
+        mib(cfg.limits.shm_bytes()),
+        devices.join(" "),
+    );
+    if !cfg.mounts.is_empty() {
+        let user: Vec<String> = cfg
+            .mounts
+            .iter()
+            .map(|m| match m {
+                Mount::ReadOnlyBind { source, target } => {
+                    format!("ro {}:{}", source.display(), target.display())
+                }
+                Mount::Bind { source, target } => {
+                    format!("rw {}:{}", source.display(), target.display())
+                }
+                Mount::Tmpfs { target } => {
+                    format!(
+                        "tmpfs {} ({})",
+                        target.display(),
+                        mib(cfg.limits.tmp_bytes())
+                    )
+                }
+            })
+            .collect();
+        fs_detail.push_str(&format!("; user mounts: {}", user.join(", ")));
+    }
+    if cfg.etc_minimal {
+        fs_detail.push_str(&format!(
+            "; /etc: {etc_shown} entries of the host's (name lookup, time zone, linker cache, \
+             certificates, ...; bind more with --ro-bind)"
+        ));
+    }
+    fs_detail.push_str("; old root detached");
+    fs_detail
+}
+
+/// The rlimits to set, with their names for the report (never above the current hard limit:
+/// there is no CAP_SYS_RESOURCE to raise it).
+fn rlimits(l: &Limits, host: &HostFacts) -> (Vec<(c_int, u64, u64)>, Vec<String>) {
+    let mut rlimits = Vec::new();
+    let mut rlimit_names = Vec::new();
+    // `slack` raises the hard limit above the soft one (RLIMIT_CPU: SIGXCPU first, SIGKILL a
+    // second later).
+    let mut limit = |res: c_int, name: &str, value: u64, slack: u64| {
+        let hard = sys::getrlimit(res).map_or(u64::MAX, |(_, h)| h);
+        let v = value.min(hard);
+        rlimits.push((res, v, v.saturating_add(slack).min(hard)));
+        rlimit_names.push(format!("{name}={v}"));
+    };
+    if let Some(p) = l.pids {
+        limit(libc::RLIMIT_NPROC as c_int, "nproc", p, 0);
+    }
+    if let Some(m) = l.memory {
+        if !host.memory_by_cgroup {
+            limit(libc::RLIMIT_AS as c_int, "as", m, 0);
+            limit(libc::RLIMIT_DATA as c_int, "data", m, 0);
+        }
+    }
+    if let Some(c) = l.cpu_time {
+        limit(libc::RLIMIT_CPU as c_int, "cpu", c, 1);
+    }
+    if let Some(f) = l.file_size {
+        limit(libc::RLIMIT_FSIZE as c_int, "fsize", f, 0);
+    }
+    let nofile = l.open_files.unwrap_or(1024).min(host.nofile_hard);
+    limit(libc::RLIMIT_NOFILE as c_int, "nofile", nofile, 0);
+    limit(libc::RLIMIT_CORE as c_int, "core", 0, 0);
+    limit(
+        libc::RLIMIT_MSGQUEUE as c_int,
+        "msgqueue",
+        MSGQUEUE_BYTES,
+        0,
+    );
+    limit(
+        libc::RLIMIT_SIGPENDING as c_int,
+        "sigpending",
+        SIGPENDING,
+        0,
+    );
+
+    (rlimits, rlimit_names)
 }
 
 /// The canonical path of a bind source, following only symbolic links owned by root.
@@ -614,48 +711,7 @@ pub(crate) fn build(cfg: &SandboxConfig, host: &HostFacts) -> Result<Plan, Error
         "remount / read-only".into(),
     );
 
-    // Rlimits (never above the current hard limit: there is no CAP_SYS_RESOURCE to raise it).
-    let mut rlimits = Vec::new();
-    let mut rlimit_names = Vec::new();
-    // `slack` raises the hard limit above the soft one (RLIMIT_CPU: SIGXCPU first, SIGKILL a
-    // second later).
-    let mut limit = |res: c_int, name: &str, value: u64, slack: u64| {
-        let hard = sys::getrlimit(res).map_or(u64::MAX, |(_, h)| h);
-        let v = value.min(hard);
-        rlimits.push((res, v, v.saturating_add(slack).min(hard)));
-        rlimit_names.push(format!("{name}={v}"));
-    };
-    let l = &cfg.limits;
-    if let Some(p) = l.pids {
-        limit(libc::RLIMIT_NPROC as c_int, "nproc", p, 0);
-    }
-    if let Some(m) = l.memory {
-        if !host.memory_by_cgroup {
-            limit(libc::RLIMIT_AS as c_int, "as", m, 0);
-            limit(libc::RLIMIT_DATA as c_int, "data", m, 0);
-        }
-    }
-    if let Some(c) = l.cpu_time {
-        limit(libc::RLIMIT_CPU as c_int, "cpu", c, 1);
-    }
-    if let Some(f) = l.file_size {
-        limit(libc::RLIMIT_FSIZE as c_int, "fsize", f, 0);
-    }
-    let nofile = l.open_files.unwrap_or(1024).min(host.nofile_hard);
-    limit(libc::RLIMIT_NOFILE as c_int, "nofile", nofile, 0);
-    limit(libc::RLIMIT_CORE as c_int, "core", 0, 0);
-    limit(
-        libc::RLIMIT_MSGQUEUE as c_int,
-        "msgqueue",
-        MSGQUEUE_BYTES,
-        0,
-    );
-    limit(
-        libc::RLIMIT_SIGPENDING as c_int,
-        "sigpending",
-        SIGPENDING,
-        0,
-    );
+    let (rlimits, rlimit_names) = rlimits(&cfg.limits, host);
 
     // Environment and exec candidates.
     let mut env: Vec<(OsString, OsString)> = vec![
@@ -725,45 +781,7 @@ pub(crate) fn build(cfg: &SandboxConfig, host: &HostFacts) -> Result<Plan, Error
         .map(|g| sock_filter(&g.program))
         .unwrap_or_default();
 
-    let mut fs_detail =
-        format!(
-        "new root on tmpfs (read-only); read-only binds: {}; symlinks: {}; tmpfs /tmp ({}) and \
-         /dev/shm ({}); fresh /proc; /dev: {}",
-        ro_dirs.join(" "),
-        if links.is_empty() { "none".to_owned() } else { links.join(" ") },
-        mib(cfg.limits.tmp_bytes()),
-        mib(cfg.limits.shm_bytes()),
-        devices.join(" "),
-    );
-    if !cfg.mounts.is_empty() {
-        let user: Vec<String> = cfg
-            .mounts
-            .iter()
-            .map(|m| match m {
-                Mount::ReadOnlyBind { source, target } => {
-                    format!("ro {}:{}", source.display(), target.display())
-                }
-                Mount::Bind { source, target } => {
-                    format!("rw {}:{}", source.display(), target.display())
-                }
-                Mount::Tmpfs { target } => {
-                    format!(
-                        "tmpfs {} ({})",
-                        target.display(),
-                        mib(cfg.limits.tmp_bytes())
-                    )
-                }
-            })
-            .collect();
-        fs_detail.push_str(&format!("; user mounts: {}", user.join(", ")));
-    }
-    if cfg.etc_minimal {
-        fs_detail.push_str(&format!(
-            "; /etc: {etc_shown} entries of the host's (name lookup, time zone, linker cache, \
-             certificates, ...; bind more with --ro-bind)"
-        ));
-    }
-    fs_detail.push_str("; old root detached");
+    let fs_detail = fs_detail(cfg, &ro_dirs, &links, &devices, etc_shown);
 
     Ok(Plan {
         clear_groups: false,
