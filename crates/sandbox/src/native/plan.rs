@@ -514,6 +514,213 @@ impl Ops {
         );
         Ok(())
     }
+
+    /// The host's system directories: bound read-only (the minimal /etc when asked), or
+    /// recreated as the same link. Returns the directories bound, the links, and how many
+    /// /etc entries the minimal view shows.
+    fn system_dirs(
+        &mut self,
+        cfg: &SandboxConfig,
+        ro: u64,
+    ) -> Result<(Vec<&'static str>, Vec<String>, usize), Error> {
+        let mut ro_dirs = Vec::new();
+        let mut links = Vec::new();
+
+        let mut etc_shown = 0;
+        for dir in SYSTEM_DIRS {
+            let path = Path::new(dir);
+            let Ok(meta) = std::fs::symlink_metadata(path) else {
+                continue;
+            };
+            if meta.file_type().is_symlink() {
+                let target = std::fs::read_link(path).map_err(|e| Error::Setup {
+                    stage: format!("read link {dir}"),
+                    source: e,
+                })?;
+                self.push(
+                    FsOp::Symlink {
+                        target: cstr(&target)?,
+                        link: cstr(path)?,
+                    },
+                    format!("symlink {dir} -> {}", target.display()),
+                );
+                links.push(format!("{dir}->{}", target.display()));
+            } else if meta.is_dir() && *dir == "/etc" && cfg.etc_minimal {
+                self.mkdir_p(path, 0o755)?;
+                let shown = etc_minimal(self, ro)?;
+                ro_dirs.push("/etc (minimal)");
+                etc_shown = shown;
+            } else if meta.is_dir() {
+                self.mkdir_p(path, 0o755)?;
+                self.bind(path, path, ro, false)?;
+                ro_dirs.push(*dir);
+            }
+        }
+        Ok((ro_dirs, links, etc_shown))
+    }
+
+    /// `/tmp` (sized), `/dev` with the devices bound from the host, `/dev/shm` (sized) and the
+    /// `/dev/fd` links. Returns the devices.
+    fn tmp_and_dev(
+        &mut self,
+        cfg: &SandboxConfig,
+        tmp_data: &str,
+    ) -> Result<Vec<&'static str>, Error> {
+        self.push(
+            FsOp::Mkdir {
+                path: cstr("/tmp")?,
+                mode: 0o1777,
+            },
+            "mkdir /tmp".into(),
+        );
+        let shm_data = tmpfs_data(cfg.limits.shm_bytes());
+        self.tmpfs("/tmp", libc::MS_NOSUID | libc::MS_NODEV, tmp_data)?;
+
+        self.push(
+            FsOp::Mkdir {
+                path: cstr("/dev")?,
+                mode: 0o755,
+            },
+            "mkdir /dev".into(),
+        );
+        self.tmpfs("/dev", libc::MS_NOSUID | libc::MS_NOEXEC, "mode=755")?;
+        let dev_attrs = sys::MOUNT_ATTR_NOSUID | sys::MOUNT_ATTR_NOEXEC;
+        let mut devices: Vec<&str> = DEVICES.to_vec();
+        if cfg.dev_tty {
+            devices.push("tty");
+        }
+        for d in &devices {
+            let p = PathBuf::from(format!("/dev/{d}"));
+            self.push(
+                FsOp::Touch { path: cstr(&p)? },
+                format!("create {}", p.display()),
+            );
+            self.bind(&p, &p, dev_attrs, false)?;
+        }
+        self.push(
+            FsOp::Mkdir {
+                path: cstr("/dev/shm")?,
+                mode: 0o1777,
+            },
+            "mkdir /dev/shm".into(),
+        );
+        self.tmpfs("/dev/shm", libc::MS_NOSUID | libc::MS_NODEV, &shm_data)?;
+        for (link, target) in [
+            ("/dev/fd", "/proc/self/fd"),
+            ("/dev/stdin", "/proc/self/fd/0"),
+            ("/dev/stdout", "/proc/self/fd/1"),
+            ("/dev/stderr", "/proc/self/fd/2"),
+        ] {
+            self.push(
+                FsOp::Symlink {
+                    target: cstr(target)?,
+                    link: cstr(link)?,
+                },
+                format!("symlink {link} -> {target}"),
+            );
+        }
+        Ok(devices)
+    }
+
+    /// A fresh `/proc`, the per-user caps written into the sandbox's user namespace, and the
+    /// parts of `/proc` bound read-only.
+    fn proc_fs(&mut self, ro: u64) -> Result<(), Error> {
+        self.push(
+            FsOp::Mkdir {
+                path: cstr("/proc")?,
+                mode: 0o555,
+            },
+            "mkdir /proc".into(),
+        );
+        self.push(
+            FsOp::Proc {
+                dst: cstr("/proc")?,
+            },
+            "mount proc on /proc".into(),
+        );
+        for &(name, value) in USER_NS_CAPS {
+            let path = format!("/proc/sys/user/{name}");
+            self.push(
+                FsOp::WriteFile {
+                    path: cstr(&path)?,
+                    data: cstr(value.to_string())?,
+                },
+                format!("write {value} to {path}"),
+            );
+        }
+        for p in PROC_READ_ONLY {
+            let p = Path::new(p);
+            self.push(
+                FsOp::Bind {
+                    src: cstr(p)?,
+                    dst: cstr(p)?,
+                    attrs: ro,
+                    optional: true,
+                },
+                format!("bind {} read-only", p.display()),
+            );
+        }
+        Ok(())
+    }
+
+    /// The caller's mounts, parents first. Returns every writable place (for Landlock).
+    fn user_mounts(
+        &mut self,
+        cfg: &SandboxConfig,
+        ro: u64,
+        rw: u64,
+        tmp_data: &str,
+    ) -> Result<Vec<CString>, Error> {
+        let mut writable = vec![cstr("/tmp")?, cstr("/dev/shm")?];
+        // Parents before what is mounted inside them (as Docker orders mounts: by the depth of
+        // the target), whatever order the options came in; otherwise a bind inside another is
+        // hidden by it.
+        let mut mounts: Vec<&Mount> = cfg.mounts.iter().collect();
+        mounts.sort_by_key(|m| m.target().components().count());
+        for m in mounts {
+            let target = m.target();
+            if let Some(parent) = target.parent() {
+                self.mkdir_p(parent, 0o755)?;
+            }
+            match m {
+                Mount::ReadOnlyBind { source, .. } | Mount::Bind { source, .. } => {
+                    let source = resolve_source(source)?;
+                    if source.is_dir() {
+                        self.push(
+                            FsOp::Mkdir {
+                                path: cstr(target)?,
+                                mode: 0o755,
+                            },
+                            format!("mkdir {}", target.display()),
+                        );
+                    } else {
+                        self.push(
+                            FsOp::Touch {
+                                path: cstr(target)?,
+                            },
+                            format!("create {}", target.display()),
+                        );
+                    }
+                    self.bind(&source, target, if m.writable() { rw } else { ro }, false)?;
+                }
+                Mount::Tmpfs { target } => {
+                    self.push(
+                        FsOp::Mkdir {
+                            path: cstr(target)?,
+                            mode: 0o755,
+                        },
+                        format!("mkdir {}", target.display()),
+                    );
+                    let t = target.to_string_lossy().into_owned();
+                    self.tmpfs(&t, libc::MS_NOSUID | libc::MS_NODEV, tmp_data)?;
+                }
+            }
+            if m.writable() {
+                writable.push(cstr(target)?);
+            }
+        }
+        Ok(writable)
+    }
 }
 
 /// Builds the plan. `fds` and `stdio` are filled in by the caller afterwards.
@@ -525,179 +732,11 @@ pub(crate) fn build(cfg: &SandboxConfig, host: &HostFacts) -> Result<Plan, Error
         names: Vec::new(),
         made: Default::default(),
     };
-    let mut ro_dirs = Vec::new();
-    let mut links = Vec::new();
-
-    let mut etc_shown = 0;
-    for dir in SYSTEM_DIRS {
-        let path = Path::new(dir);
-        let Ok(meta) = std::fs::symlink_metadata(path) else {
-            continue;
-        };
-        if meta.file_type().is_symlink() {
-            let target = std::fs::read_link(path).map_err(|e| Error::Setup {
-                stage: format!("read link {dir}"),
-                source: e,
-            })?;
-            o.push(
-                FsOp::Symlink {
-                    target: cstr(&target)?,
-                    link: cstr(path)?,
-                },
-                format!("symlink {dir} -> {}", target.display()),
-            );
-            links.push(format!("{dir}->{}", target.display()));
-        } else if meta.is_dir() && *dir == "/etc" && cfg.etc_minimal {
-            o.mkdir_p(path, 0o755)?;
-            let shown = etc_minimal(&mut o, ro)?;
-            ro_dirs.push("/etc (minimal)");
-            etc_shown = shown;
-        } else if meta.is_dir() {
-            o.mkdir_p(path, 0o755)?;
-            o.bind(path, path, ro, false)?;
-            ro_dirs.push(*dir);
-        }
-    }
-
-    o.push(
-        FsOp::Mkdir {
-            path: cstr("/tmp")?,
-            mode: 0o1777,
-        },
-        "mkdir /tmp".into(),
-    );
+    let (ro_dirs, links, etc_shown) = o.system_dirs(cfg, ro)?;
     let tmp_data = tmpfs_data(cfg.limits.tmp_bytes());
-    let shm_data = tmpfs_data(cfg.limits.shm_bytes());
-    o.tmpfs("/tmp", libc::MS_NOSUID | libc::MS_NODEV, &tmp_data)?;
-
-    o.push(
-        FsOp::Mkdir {
-            path: cstr("/dev")?,
-            mode: 0o755,
-        },
-        "mkdir /dev".into(),
-    );
-    o.tmpfs("/dev", libc::MS_NOSUID | libc::MS_NOEXEC, "mode=755")?;
-    let dev_attrs = sys::MOUNT_ATTR_NOSUID | sys::MOUNT_ATTR_NOEXEC;
-    let mut devices: Vec<&str> = DEVICES.to_vec();
-    if cfg.dev_tty {
-        devices.push("tty");
-    }
-    for d in &devices {
-        let p = PathBuf::from(format!("/dev/{d}"));
-        o.push(
-            FsOp::Touch { path: cstr(&p)? },
-            format!("create {}", p.display()),
-        );
-        o.bind(&p, &p, dev_attrs, false)?;
-    }
-    o.push(
-        FsOp::Mkdir {
-            path: cstr("/dev/shm")?,
-            mode: 0o1777,
-        },
-        "mkdir /dev/shm".into(),
-    );
-    o.tmpfs("/dev/shm", libc::MS_NOSUID | libc::MS_NODEV, &shm_data)?;
-    for (link, target) in [
-        ("/dev/fd", "/proc/self/fd"),
-        ("/dev/stdin", "/proc/self/fd/0"),
-        ("/dev/stdout", "/proc/self/fd/1"),
-        ("/dev/stderr", "/proc/self/fd/2"),
-    ] {
-        o.push(
-            FsOp::Symlink {
-                target: cstr(target)?,
-                link: cstr(link)?,
-            },
-            format!("symlink {link} -> {target}"),
-        );
-    }
-
-    o.push(
-        FsOp::Mkdir {
-            path: cstr("/proc")?,
-            mode: 0o555,
-        },
-        "mkdir /proc".into(),
-    );
-    o.push(
-        FsOp::Proc {
-            dst: cstr("/proc")?,
-        },
-        "mount proc on /proc".into(),
-    );
-    for &(name, value) in USER_NS_CAPS {
-        let path = format!("/proc/sys/user/{name}");
-        o.push(
-            FsOp::WriteFile {
-                path: cstr(&path)?,
-                data: cstr(value.to_string())?,
-            },
-            format!("write {value} to {path}"),
-        );
-    }
-    for p in PROC_READ_ONLY {
-        let p = Path::new(p);
-        o.push(
-            FsOp::Bind {
-                src: cstr(p)?,
-                dst: cstr(p)?,
-                attrs: ro,
-                optional: true,
-            },
-            format!("bind {} read-only", p.display()),
-        );
-    }
-
-    let mut writable = vec![cstr("/tmp")?, cstr("/dev/shm")?];
-    // Parents before what is mounted inside them (as Docker orders mounts: by the depth of
-    // the target), whatever order the options came in; otherwise a bind inside another is
-    // hidden by it.
-    let mut mounts: Vec<&Mount> = cfg.mounts.iter().collect();
-    mounts.sort_by_key(|m| m.target().components().count());
-    for m in mounts {
-        let target = m.target();
-        if let Some(parent) = target.parent() {
-            o.mkdir_p(parent, 0o755)?;
-        }
-        match m {
-            Mount::ReadOnlyBind { source, .. } | Mount::Bind { source, .. } => {
-                let source = resolve_source(source)?;
-                if source.is_dir() {
-                    o.push(
-                        FsOp::Mkdir {
-                            path: cstr(target)?,
-                            mode: 0o755,
-                        },
-                        format!("mkdir {}", target.display()),
-                    );
-                } else {
-                    o.push(
-                        FsOp::Touch {
-                            path: cstr(target)?,
-                        },
-                        format!("create {}", target.display()),
-                    );
-                }
-                o.bind(&source, target, if m.writable() { rw } else { ro }, false)?;
-            }
-            Mount::Tmpfs { target } => {
-                o.push(
-                    FsOp::Mkdir {
-                        path: cstr(target)?,
-                        mode: 0o755,
-                    },
-                    format!("mkdir {}", target.display()),
-                );
-                let t = target.to_string_lossy().into_owned();
-                o.tmpfs(&t, libc::MS_NOSUID | libc::MS_NODEV, &tmp_data)?;
-            }
-        }
-        if m.writable() {
-            writable.push(cstr(target)?);
-        }
-    }
+    let devices = o.tmp_and_dev(cfg, &tmp_data)?;
+    o.proc_fs(ro)?;
+    let writable = o.user_mounts(cfg, ro, rw, &tmp_data)?;
 
     o.push(FsOp::DetachOldRoot, "detach the old root".into());
     o.push(
