@@ -458,40 +458,8 @@ pub(crate) fn run(
         let _ = t.join();
     }
 
-    if let Some((stage, index, errno)) = col.fail {
-        let stage = Stage::from_u32(stage);
-        if stage == Some(Stage::Required) {
-            let layer = Layer::from_index(index).unwrap_or(Layer::Seccomp);
-            return Err(Error::RequiredLayer {
-                layer,
-                reason: unavailable_reason(layer, errno),
-            });
-        }
-        let what = match stage {
-            Some(Stage::FsOp) => plan
-                .op_names
-                .get(index as usize)
-                .cloned()
-                .unwrap_or_else(|| "filesystem".into()),
-            Some(Stage::Rlimit) => format!(
-                "setrlimit {}",
-                plan.rlimit_names
-                    .get(index as usize)
-                    .map_or("?", String::as_str)
-            ),
-            Some(s) => s.describe().to_owned(),
-            None => format!("stage {stage:?}"),
-        };
-        if stage == Some(Stage::FsOp) && errno == libc::ELOOP {
-            return Err(Error::Setup {
-                stage: what,
-                source: std::io::Error::other(
-                    "a symbolic link is in the way; links in paths a plugin could have \
-                     written are never followed (ELOOP)",
-                ),
-            });
-        }
-        return Err(Error::setup(what, errno));
+    if let Some(e) = setup_failure(&col, &plan) {
+        return Err(e);
     }
 
     let exit = if let Some(errno) = col.exec_fail {
@@ -529,27 +497,7 @@ pub(crate) fn run(
         ),
         Err(_) => (Vec::new(), Vec::new()),
     };
-    let tv = |t: libc::timeval| (t.tv_sec as u64) * 1_000_000 + t.tv_usec as u64;
-    let rss = col
-        .peak_rss_kib
-        .or_else(|| usage.map(|u| u.ru_maxrss as u64));
-    let (peak, source) = match cgroups.peak_memory() {
-        Some(p) => (Some(p), Some("cgroup".to_owned())),
-        None => (rss.map(|k| k * 1024), rss.map(|_| "rusage".to_owned())),
-    };
-    let resources = Resources {
-        peak_memory_bytes: peak,
-        peak_memory_source: source,
-        oom_killed: cgroups.oom_killed(),
-        user_cpu_us: col
-            .user_cpu_us
-            .or_else(|| usage.map(|u| tv(u.ru_utime)))
-            .unwrap_or(0),
-        system_cpu_us: col
-            .system_cpu_us
-            .or_else(|| usage.map(|u| tv(u.ru_stime)))
-            .unwrap_or(0),
-    };
+    let resources = resources(&col, usage.as_ref(), &cgroups);
     let setup = col.exec_at.unwrap_or(end).saturating_duration_since(start);
     let report = RunReport {
         backend: "native".into(),
@@ -568,6 +516,70 @@ pub(crate) fn run(
         stdout: std::mem::take(&mut out[0]),
         stderr: std::mem::take(&mut out[1]),
     })
+}
+
+/// The error for a setup the child reported failed, if it did.
+fn setup_failure(col: &Collected, plan: &plan::Plan) -> Option<Error> {
+    let (stage, index, errno) = col.fail?;
+    let stage = Stage::from_u32(stage);
+    if stage == Some(Stage::Required) {
+        let layer = Layer::from_index(index).unwrap_or(Layer::Seccomp);
+        return Some(Error::RequiredLayer {
+            layer,
+            reason: unavailable_reason(layer, errno),
+        });
+    }
+    let what = match stage {
+        Some(Stage::FsOp) => plan
+            .op_names
+            .get(index as usize)
+            .cloned()
+            .unwrap_or_else(|| "filesystem".into()),
+        Some(Stage::Rlimit) => format!(
+            "setrlimit {}",
+            plan.rlimit_names
+                .get(index as usize)
+                .map_or("?", String::as_str)
+        ),
+        Some(s) => s.describe().to_owned(),
+        None => format!("stage {stage:?}"),
+    };
+    if stage == Some(Stage::FsOp) && errno == libc::ELOOP {
+        return Some(Error::Setup {
+            stage: what,
+            source: std::io::Error::other(
+                "a symbolic link is in the way; links in paths a plugin could have written are \
+                 never followed (ELOOP)",
+            ),
+        });
+    }
+    Some(Error::setup(what, errno))
+}
+
+/// The plugin tree's resource use: what init reported, else init's own rusage; peak memory
+/// from the cgroup when there is one.
+fn resources(col: &Collected, usage: Option<&libc::rusage>, cgroups: &Cgroups) -> Resources {
+    let tv = |t: libc::timeval| (t.tv_sec as u64) * 1_000_000 + t.tv_usec as u64;
+    let rss = col
+        .peak_rss_kib
+        .or_else(|| usage.map(|u| u.ru_maxrss as u64));
+    let (peak, source) = match cgroups.peak_memory() {
+        Some(p) => (Some(p), Some("cgroup".to_owned())),
+        None => (rss.map(|k| k * 1024), rss.map(|_| "rusage".to_owned())),
+    };
+    Resources {
+        peak_memory_bytes: peak,
+        peak_memory_source: source,
+        oom_killed: cgroups.oom_killed(),
+        user_cpu_us: col
+            .user_cpu_us
+            .or_else(|| usage.map(|u| tv(u.ru_utime)))
+            .unwrap_or(0),
+        system_cpu_us: col
+            .system_cpu_us
+            .or_else(|| usage.map(|u| tv(u.ru_stime)))
+            .unwrap_or(0),
+    }
 }
 
 fn decode(status: i32) -> Exit {
