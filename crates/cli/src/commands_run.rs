@@ -9,7 +9,7 @@ use std::time::Duration;
 
 use jailwright_bpf::{compile, CompileOptions};
 use jailwright_container as container;
-use jailwright_profile::denial::explain_denial;
+use jailwright_profile::denial::{call_text, explain_denial};
 use jailwright_profile::policy::{resolve, Policy, Target};
 use jailwright_profile::record::{self, Observation};
 use jailwright_profile::{terminal, Action, Arch, Profile, SyscallRule};
@@ -215,24 +215,26 @@ enum Fallback {
     Stderr,
 }
 
-/// Writes an output prepared before the run. A refused write is said on standard error and
-/// the content goes to the fallback stream instead: nothing is lost, and the run keeps its
-/// exit status.
-fn deliver(file: &OutputFile, option: &str, bytes: &[u8], fallback: Fallback) {
-    if let Err(why) = file.write(bytes) {
-        let to = match fallback {
-            Fallback::Stdout => "standard output",
-            Fallback::Stderr => "standard error",
-        };
-        eprintln!(
-            "jailwright: {option} {} not written: {why}; it follows on {to}",
-            file.path().display()
-        );
-        let _ = match fallback {
-            Fallback::Stdout => std::io::Write::write_all(&mut std::io::stdout(), bytes),
-            Fallback::Stderr => std::io::Write::write_all(&mut std::io::stderr(), bytes),
-        };
-    }
+/// Writes an output prepared before the run; `false` when it was refused. A refused write is
+/// said on standard error and the content goes to the fallback stream instead: nothing is
+/// lost, and the run keeps its exit status.
+fn deliver(file: &OutputFile, option: &str, bytes: &[u8], fallback: Fallback) -> bool {
+    let Err(why) = file.write(bytes) else {
+        return true;
+    };
+    let to = match fallback {
+        Fallback::Stdout => "standard output",
+        Fallback::Stderr => "standard error",
+    };
+    eprintln!(
+        "jailwright: {option} {} not written: {why}; it follows on {to}",
+        file.path().display()
+    );
+    let _ = match fallback {
+        Fallback::Stdout => std::io::Write::write_all(&mut std::io::stdout(), bytes),
+        Fallback::Stderr => std::io::Write::write_all(&mut std::io::stderr(), bytes),
+    };
+    false
 }
 
 /// `--require notify`: denials must be reported by name (seccomp user notification).
@@ -309,7 +311,7 @@ struct Blocked {
 /// The one entry that counts the calls whose numbers no ABI has.
 fn out_of_range_denial(arch: Arch, d: &sandbox::Denial) -> Blocked {
     let action = match d.response {
-        Response::Errno(e) => format!("ERRNO({})", errno_label(e)),
+        Response::Errno(e) => Action::Errno(u16::try_from(e).unwrap_or(u16::MAX)).to_string(),
         _ => "CONTINUE".to_string(),
     };
     let call = format!(
@@ -329,15 +331,6 @@ fn out_of_range_denial(arch: Arch, d: &sandbox::Denial) -> Blocked {
         calls_seen: Vec::new(),
         more_args: false,
     }
-}
-
-/// `EPERM`-style name of an errno, or its number.
-fn errno_label(e: i32) -> String {
-    jailwright_profile::Action::Errno(u16::try_from(e).unwrap_or(u16::MAX))
-        .to_string()
-        .trim_start_matches("ERRNO(")
-        .trim_end_matches(')')
-        .to_string()
 }
 
 /// The JSON run report of the native backend.
@@ -452,7 +445,7 @@ fn run_native(a: &RunArgs) -> Result<u8, Failure> {
             let x = explain_denial(&a.profile, profile, policy, arch, nr, &d.args);
             let mut calls_seen: Vec<String> = Vec::new();
             for args in &d.distinct_args {
-                let call = explain_denial(&a.profile, profile, policy, arch, nr, args).call;
+                let call = call_text(arch, nr, args);
                 if !calls_seen.contains(&call) {
                     calls_seen.push(call);
                 }
@@ -544,7 +537,7 @@ fn run_native(a: &RunArgs) -> Result<u8, Failure> {
             denial_reporting,
             notes,
         };
-        deliver(file, "--report", json(&r)?.as_bytes(), Fallback::Stderr);
+        let _ = deliver(file, "--report", json(&r)?.as_bytes(), Fallback::Stderr);
     }
     let code = exit_status(outcome.exit_code());
     // The process exits next. Freeing the policy and the profile (thousands of small
@@ -659,7 +652,7 @@ fn run_container(a: &RunArgs, backend: container::Backend) -> Result<u8, Failure
     if let Some(file) = &report_file {
         let mut text = outcome.report.to_json_pretty();
         text.push('\n');
-        deliver(file, "--report", text.as_bytes(), Fallback::Stderr);
+        let _ = deliver(file, "--report", text.as_bytes(), Fallback::Stderr);
     }
     Ok(exit_status(outcome.exit_code()))
 }
@@ -818,10 +811,13 @@ pub fn record(
     }
     let recording = record::build(&observed, host, base.zip(base_profile.as_ref()));
     let text = recording.profile.to_json_pretty();
-    match &output_file {
+    let written = match &output_file {
         Some(file) => deliver(file, "-o", text.as_bytes(), Fallback::Stdout),
-        None => emit(None, text.as_bytes())?,
-    }
+        None => {
+            emit(None, text.as_bytes())?;
+            false
+        }
+    };
     let mut t = Table::new(["ABI", "SYSCALL", "CALLS", "RULE"]);
     let mut calls = 0u64;
     let mut blocked = Vec::new();
@@ -896,7 +892,7 @@ pub fn record(
             let _ = writeln!(summary, "  {} {}: {} ({})", f.id, f.slug, f.message, f.why);
         }
     }
-    if let Some(path) = output {
+    if let (Some(path), true) = (output, written) {
         let _ = writeln!(summary, "wrote {}", path.display());
     }
     eprint!("{summary}");

@@ -1013,6 +1013,10 @@ fn record_output_through_a_planted_symlink_is_refused() {
         stderr.contains("-o ") && stderr.contains("not written"),
         "{stderr}"
     );
+    assert!(
+        !stderr.contains("wrote "),
+        "a refused write is not reported as written: {stderr}"
+    );
     let p: Value = serde_json::from_str(&stdout).expect("the profile on stdout");
     assert!(p["syscalls"].is_array(), "{stdout}");
 }

@@ -45,6 +45,18 @@ impl Denial {
     }
 }
 
+/// The call as the user reads it (`unshare(CLONE_NEWUSER)`); a number that is no syscall of
+/// `arch` is said as such, not decoded as a call.
+pub fn call_text(arch: Arch, nr: u32, args: &[u64; 6]) -> String {
+    match tables::table(arch).and_then(|t| t.name(nr)) {
+        Some(name) => decode_call(name, args),
+        None if nr == u32::MAX => {
+            "syscall(-1) (no system call: the number a tracer sets to skip a call)".to_string()
+        }
+        None => format!("syscall({nr:#x}) (not a system call of {arch})"),
+    }
+}
+
 /// Explains a denied call. `profile_name` is what the user passed (`plugin` or a path).
 pub fn explain_denial(
     profile_name: &str,
@@ -55,16 +67,10 @@ pub fn explain_denial(
     args: &[u64; 6],
 ) -> Denial {
     let decision = policy.decide(arch, nr, args);
-    let known = tables::table(arch).and_then(|t| t.name(nr));
-    let name = known.map_or_else(|| format!("nr {nr}"), str::to_string);
-    // A number that is no syscall of this ABI is said as such, not decoded as a call.
-    let call = match known {
-        Some(_) => decode_call(&name, args),
-        None if nr == u32::MAX => {
-            "syscall(-1) (no system call: the number a tracer sets to skip a call)".to_string()
-        }
-        None => format!("syscall({nr:#x}) (not a system call of {arch})"),
-    };
+    let name = tables::table(arch)
+        .and_then(|t| t.name(nr))
+        .map_or_else(|| format!("nr {nr}"), str::to_string);
+    let call = call_text(arch, nr, args);
     let builtin = catalogue::get(profile_name);
     let group = builtin.and_then(|e| e.group_for(&name));
     let denied_by = match (decision.reason, group) {
