@@ -346,17 +346,7 @@ fn etc_minimal(o: &mut Ops, ro: u64) -> Result<usize, Error> {
             o.mkdir_p(parent, 0o755)?;
         }
         if meta.file_type().is_symlink() {
-            let target = std::fs::read_link(&path).map_err(|e| Error::Setup {
-                stage: format!("read link {}", path.display()),
-                source: e,
-            })?;
-            o.push(
-                FsOp::Symlink {
-                    target: cstr(&target)?,
-                    link: cstr(&path)?,
-                },
-                format!("symlink {} -> {}", path.display(), target.display()),
-            );
+            o.host_link(&path)?;
         } else if meta.is_file() && meta.len() <= ETC_COPY_MAX {
             // A small file is copied into the sandbox's root (read-only with it) rather than
             // bound: a mount costs more to make and to tear down than a copy.
@@ -372,16 +362,7 @@ fn etc_minimal(o: &mut Ops, ro: u64) -> Result<usize, Error> {
                 format!("copy {}", path.display()),
             );
         } else {
-            let op = if meta.is_dir() {
-                FsOp::Mkdir {
-                    path: cstr(&path)?,
-                    mode: 0o755,
-                }
-            } else {
-                FsOp::Touch { path: cstr(&path)? }
-            };
-            o.push(op, format!("create {}", path.display()));
-            o.bind(&path, &path, ro, false)?;
+            o.bind_at(&path, &path, meta.is_dir(), ro)?;
         }
         shown += 1;
     }
@@ -515,6 +496,52 @@ impl Ops {
         Ok(())
     }
 
+    /// Recreates the host's symbolic link `path` (same target) in the new root; returns the
+    /// target.
+    fn host_link(&mut self, path: &Path) -> Result<PathBuf, Error> {
+        let target = std::fs::read_link(path).map_err(|e| Error::Setup {
+            stage: format!("read link {}", path.display()),
+            source: e,
+        })?;
+        self.push(
+            FsOp::Symlink {
+                target: cstr(&target)?,
+                link: cstr(path)?,
+            },
+            format!("symlink {} -> {}", path.display(), target.display()),
+        );
+        Ok(target)
+    }
+
+    /// Binds host `source` at `target` with `attrs`, creating the mount point first (a
+    /// directory, or an empty file when the source is not a directory).
+    fn bind_at(
+        &mut self,
+        source: &Path,
+        target: &Path,
+        dir: bool,
+        attrs: u64,
+    ) -> Result<(), Error> {
+        let (op, what) = if dir {
+            (
+                FsOp::Mkdir {
+                    path: cstr(target)?,
+                    mode: 0o755,
+                },
+                "mkdir",
+            )
+        } else {
+            (
+                FsOp::Touch {
+                    path: cstr(target)?,
+                },
+                "create",
+            )
+        };
+        self.push(op, format!("{what} {}", target.display()));
+        self.bind(source, target, attrs, false)
+    }
+
     /// The host's system directories: bound read-only (the minimal /etc when asked), or
     /// recreated as the same link. Returns the directories bound, the links, and how many
     /// /etc entries the minimal view shows.
@@ -533,17 +560,7 @@ impl Ops {
                 continue;
             };
             if meta.file_type().is_symlink() {
-                let target = std::fs::read_link(path).map_err(|e| Error::Setup {
-                    stage: format!("read link {dir}"),
-                    source: e,
-                })?;
-                self.push(
-                    FsOp::Symlink {
-                        target: cstr(&target)?,
-                        link: cstr(path)?,
-                    },
-                    format!("symlink {dir} -> {}", target.display()),
-                );
+                let target = self.host_link(path)?;
                 links.push(format!("{dir}->{}", target.display()));
             } else if meta.is_dir() && *dir == "/etc" && cfg.etc_minimal {
                 self.mkdir_p(path, 0o755)?;
@@ -591,11 +608,7 @@ impl Ops {
         }
         for d in &devices {
             let p = PathBuf::from(format!("/dev/{d}"));
-            self.push(
-                FsOp::Touch { path: cstr(&p)? },
-                format!("create {}", p.display()),
-            );
-            self.bind(&p, &p, dev_attrs, false)?;
+            self.bind_at(&p, &p, false, dev_attrs)?;
         }
         self.push(
             FsOp::Mkdir {
@@ -685,23 +698,8 @@ impl Ops {
             match m {
                 Mount::ReadOnlyBind { source, .. } | Mount::Bind { source, .. } => {
                     let source = resolve_source(source)?;
-                    if source.is_dir() {
-                        self.push(
-                            FsOp::Mkdir {
-                                path: cstr(target)?,
-                                mode: 0o755,
-                            },
-                            format!("mkdir {}", target.display()),
-                        );
-                    } else {
-                        self.push(
-                            FsOp::Touch {
-                                path: cstr(target)?,
-                            },
-                            format!("create {}", target.display()),
-                        );
-                    }
-                    self.bind(&source, target, if m.writable() { rw } else { ro }, false)?;
+                    let attrs = if m.writable() { rw } else { ro };
+                    self.bind_at(&source, target, source.is_dir(), attrs)?;
                 }
                 Mount::Tmpfs { target } => {
                     self.push(
