@@ -623,11 +623,7 @@ fn open_no_symlinks_bytes(bytes: &[u8]) -> Res<OwnedFd> {
         if comp.is_empty() || comp == b"." {
             continue;
         }
-        if comp == b".." || comp.len() > 255 {
-            return Err(Errno(libc::EINVAL));
-        }
-        let mut name = [0u8; 256];
-        name[..comp.len()].copy_from_slice(comp);
+        let name = nul_name(comp)?;
         // SAFETY: `name` is NUL-terminated (a zeroed buffer longer than the component); `cur`
         // is an open descriptor.
         let fd = retry(|| {
@@ -706,12 +702,19 @@ fn split_no_symlinks(path: &CStr) -> Res<(OwnedFd, [u8; 256])> {
         .rposition(|&b| b == b'/')
         .ok_or(Errno(libc::EINVAL))?;
     let (dir, last) = (&bytes[..cut.max(1)], &bytes[cut + 1..]);
-    if last.is_empty() || last.len() > 255 || last == b".." {
+    let name = nul_name(last)?;
+    Ok((open_no_symlinks_bytes(dir)?, name))
+}
+
+/// One path component, NUL-terminated in a stack buffer; `EINVAL` for an empty one, `..` (the
+/// paths are canonical) or one longer than NAME_MAX.
+fn nul_name(comp: &[u8]) -> Res<[u8; 256]> {
+    if comp.is_empty() || comp == b".." || comp.len() > 255 {
         return Err(Errno(libc::EINVAL));
     }
     let mut name = [0u8; 256];
-    name[..last.len()].copy_from_slice(last);
-    Ok((open_no_symlinks_bytes(dir)?, name))
+    name[..comp.len()].copy_from_slice(comp);
+    Ok(name)
 }
 
 /// Creates the directory `path` (absolute) unless it is one already, following no link on
