@@ -151,11 +151,13 @@ fn observed_install(ap: &ArchPolicy, nr: u32) -> Option<u32> {
 fn observe_filter_installs(policy: &Policy) -> Option<Policy> {
     let mut out: Option<Policy> = None;
     for (i, ap) in policy.arches.iter().enumerate() {
-        let calls: Vec<(u32, u32)> = ap
-            .syscalls
-            .keys()
-            .filter_map(|&nr| observed_install(ap, nr).map(|op| (nr, op)))
-            .collect();
+        let Some(table) = jailwright_profile::tables::table(ap.arch) else {
+            continue;
+        };
+        let calls = FILTER_INSTALLS.iter().filter_map(|(name, _)| {
+            let nr = table.lookup(name)?;
+            observed_install(ap, nr).map(|op| (nr, op))
+        });
         for (nr, op) in calls {
             let p = out.get_or_insert_with(|| policy.clone());
             if let Some(sp) = p.arches[i].syscalls.get_mut(&nr) {

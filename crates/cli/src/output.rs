@@ -93,8 +93,9 @@ pub fn write_atomic(path: &Path, bytes: &[u8]) -> Result<(), Failure> {
 ///   the name has become a symbolic link or anything but a regular file since, the write is
 ///   refused;
 /// - a device, FIFO or socket that existed when the command started (`/dev/stdout`,
-///   `/dev/null`, a FIFO with a reader) is written into, without blocking: a FIFO without a
-///   reader is refused at once, a reader that stops reading after 2 seconds.
+///   `/dev/null`, a FIFO with a reader) is written into, never blocking for long: a FIFO whose
+///   reader has not come within 2 seconds is refused, and so is a reader that stops reading
+///   for 2 seconds.
 #[derive(Debug)]
 pub struct OutputFile {
     path: std::path::PathBuf,
