@@ -135,15 +135,10 @@ impl SyscallTable {
             return None;
         }
         let names = self.by_name.iter().map(|&(n, _)| n);
-        let only =
-            |mut it: Box<dyn Iterator<Item = &'static str> + '_>| match (it.next(), it.next()) {
-                (Some(n), None) => Some(n),
-                _ => None,
-            };
         if wanted.len() >= 4 {
             let longer = names.clone().filter(|n| n.contains(wanted.as_str()));
             let shorter = names.clone().filter(|n| n.len() >= 4 && wanted.contains(n));
-            if let Some(n) = only(Box::new(longer)).or_else(|| only(Box::new(shorter))) {
+            if let Some(n) = only(longer).or_else(|| only(shorter)) {
                 return Some(n);
             }
         }
@@ -264,12 +259,24 @@ pub fn suggest(name: &str) -> Option<&'static str> {
         return Some(n);
     }
     if wanted.len() >= 4 {
-        let mut extending = names.iter().filter(|n| n.starts_with(wanted.as_str()));
-        if let (Some(&only), None) = (extending.next(), extending.next()) {
-            return Some(only);
+        if let Some(n) = only(
+            names
+                .iter()
+                .copied()
+                .filter(|n| n.starts_with(wanted.as_str())),
+        ) {
+            return Some(n);
         }
     }
     None
+}
+
+/// The item of `it` when it has exactly one.
+fn only<T>(mut it: impl Iterator<Item = T>) -> Option<T> {
+    match (it.next(), it.next()) {
+        (Some(one), None) => Some(one),
+        _ => None,
+    }
 }
 
 /// The name of `names` within edit distance 2 of `wanted` (1 for names of 4 characters or
