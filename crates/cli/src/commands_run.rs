@@ -68,7 +68,8 @@ fn user_notif_available() -> Result<(), String> {
     }
 }
 
-fn parse_size(s: &str) -> Result<u64, Failure> {
+/// A size option's value (`option` is the flag, for the error).
+fn parse_size(option: &str, s: &str) -> Result<u64, Failure> {
     let t = s.trim().to_ascii_lowercase();
     let (num, mult) = match t.chars().last() {
         Some('k') => (&t[..t.len() - 1], 1u64 << 10),
@@ -81,7 +82,7 @@ fn parse_size(s: &str) -> Result<u64, Failure> {
         .and_then(|n| n.checked_mul(mult))
         .ok_or_else(|| {
             Failure::usage(format!(
-                "--memory expects bytes with an optional k, m or g suffix (e.g. 256m), got `{s}`"
+                "{option} expects bytes with an optional k, m or g suffix (e.g. 256m), got `{s}`"
             ))
         })
 }
@@ -162,13 +163,13 @@ fn sandbox_builder(
         b = b.user(uid, gid);
     }
     if let Some(m) = &s.memory {
-        b = b.memory(parse_size(m)?);
+        b = b.memory(parse_size("--memory", m)?);
     }
     if let Some(t) = &s.tmp_size {
-        b = b.tmp_size(parse_size(t)?);
+        b = b.tmp_size(parse_size("--tmp-size", t)?);
     }
     if let Some(t) = &s.shm_size {
-        b = b.shm_size(parse_size(t)?);
+        b = b.shm_size(parse_size("--shm-size", t)?);
     }
     if let Some(n) = s.pids {
         b = b.pids(n);
@@ -621,7 +622,7 @@ fn run_container(a: &RunArgs, backend: container::Backend) -> Result<u8, Failure
         NetworkArg::Host => container::Network::Host,
     };
     if let Some(m) = &s.memory {
-        opts.limits.memory = Some(i64::try_from(parse_size(m)?).unwrap_or(i64::MAX));
+        opts.limits.memory = Some(i64::try_from(parse_size("--memory", m)?).unwrap_or(i64::MAX));
     }
     if let Some(n) = s.pids {
         opts.limits.pids = Some(i64::try_from(n).unwrap_or(i64::MAX));

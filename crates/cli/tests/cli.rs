@@ -538,6 +538,12 @@ fn bad_input_names_the_file_and_place_and_exits_2() {
     .expect_code(2);
     assert!(!out.exists());
     jw(&["run", "--memory", "lots", "--", "/bin/true"]).expect_code(2);
+    jw(&["run", "--tmp-size", "10k", "--", "/bin/true"])
+        .expect_code(2)
+        .expect_stderr("--tmp-size: must be at least 1 MiB");
+    jw(&["run", "--shm-size", "lots", "--", "/bin/true"])
+        .expect_code(2)
+        .expect_stderr("--shm-size expects bytes");
     jw(&["run", "--require", "nope", "--", "/bin/true"]).expect_code(2);
 }
 
