@@ -181,7 +181,10 @@ fn sandbox_builder(
         b = b.timeout(parse_timeout(t)?);
     }
     if s.require.iter().any(|r| r == REQUIRE_NO_EXTRA_GROUPS) {
-        let extra = extra_groups();
+        let extra: Vec<String> = sandbox::extra_groups()
+            .iter()
+            .map(|g| g.to_string())
+            .collect();
         if !extra.is_empty() {
             return Err(setup_failure(format!(
                 "--require {REQUIRE_NO_EXTRA_GROUPS}: this user's supplementary groups {} would \
@@ -242,28 +245,6 @@ fn deliver(file: &OutputFile, option: &str, bytes: &[u8], fallback: Fallback) ->
 const REQUIRE_NOTIFY: &str = "notify";
 /// `--require no-extra-groups`: the plugin must not keep the caller's supplementary groups.
 const REQUIRE_NO_EXTRA_GROUPS: &str = "no-extra-groups";
-
-/// The supplementary groups a sandbox started by this process keeps: none for root (it clears
-/// them); for anyone else, those other than the effective gid (read from /proc/self/status).
-fn extra_groups() -> Vec<String> {
-    let status = std::fs::read_to_string("/proc/self/status").unwrap_or_default();
-    let field = |name: &str| {
-        status
-            .lines()
-            .find_map(|l| l.strip_prefix(name))
-            .map(|v| v.split_whitespace().map(str::to_string).collect::<Vec<_>>())
-            .unwrap_or_default()
-    };
-    let (uid, gid) = (field("Uid:"), field("Gid:"));
-    if uid.get(1).map(String::as_str) == Some("0") {
-        return Vec::new();
-    }
-    let egid = gid.get(1).cloned().unwrap_or_default();
-    field("Groups:")
-        .into_iter()
-        .filter(|g| *g != egid)
-        .collect()
-}
 
 /// The terminal guard for `host` (refusing the terminal requests that inject input, take a
 /// terminal over or change its settings, whatever the profile), or `None` on an arch whose

@@ -49,6 +49,20 @@ pub use error::{ConfigError, Error};
 pub use notify::{Notification, NotifyHandler, Response};
 pub use report::{Denial, ExecFailure, Exit, LayerState, LayerStatus, RunReport};
 
+/// The supplementary groups a sandbox started by this process keeps: none when it runs as
+/// root (the sandbox clears them); otherwise every group but the effective gid, which an
+/// unprivileged user namespace cannot drop (`setgroups` is denied there).
+pub fn extra_groups() -> Vec<u32> {
+    if sys::geteuid() == 0 {
+        return Vec::new();
+    }
+    let egid = sys::getegid();
+    sys::getgroups()
+        .into_iter()
+        .filter(|&g| g != egid)
+        .collect()
+}
+
 /// The highest Landlock ABI this kernel offers, asked of the kernel itself
 /// (`landlock_create_ruleset` with `LANDLOCK_CREATE_RULESET_VERSION`), or why there is none.
 pub fn landlock_abi() -> Result<u32, String> {

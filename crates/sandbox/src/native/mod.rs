@@ -107,10 +107,8 @@ fn outside_ids(cfg: &SandboxConfig) -> (u32, u32, bool) {
 /// caller's are cleared.
 fn unwritable_binds(cfg: &SandboxConfig, out_uid: u32, out_gid: u32, root: bool) -> Vec<String> {
     use std::os::unix::fs::MetadataExt;
-    let mut groups = vec![out_gid];
-    if !root {
-        groups.extend(sys::getgroups());
-    }
+    let mut groups = crate::extra_groups();
+    groups.push(out_gid);
     cfg.mounts
         .iter()
         .filter_map(|m| match m {
@@ -724,15 +722,10 @@ fn user_namespace_status(
         },
         caps.join(" ")
     );
-    let extra: Vec<String> = if root {
-        Vec::new()
-    } else {
-        sys::getgroups()
-            .into_iter()
-            .filter(|&g| g != out_gid)
-            .map(|g| g.to_string())
-            .collect()
-    };
+    let extra: Vec<String> = crate::extra_groups()
+        .into_iter()
+        .map(|g| g.to_string())
+        .collect();
     if extra.is_empty() {
         return (LayerState::Enforced, detail);
     }
