@@ -32,21 +32,22 @@
 //! assert_eq!(tables::suggest("opnat"), Some("openat"));
 //! ```
 
+/// The kernel's rows, one file per table (see `tools/gen-syscall-tables.py`).
 mod generated {
-    pub(super) mod aarch64;
-    pub(super) mod arm;
-    pub(super) mod loongarch64;
-    pub(super) mod mips_n32;
-    pub(super) mod mips_n64;
-    pub(super) mod mips_o32;
-    pub(super) mod ppc;
-    pub(super) mod ppc64;
-    pub(super) mod riscv64;
-    pub(super) mod s390;
-    pub(super) mod s390x;
-    pub(super) mod x32;
-    pub(super) mod x86;
-    pub(super) mod x86_64;
+    pub(super) static AARCH64: &str = include_str!("generated/aarch64.rows");
+    pub(super) static ARM: &str = include_str!("generated/arm.rows");
+    pub(super) static LOONGARCH64: &str = include_str!("generated/loongarch64.rows");
+    pub(super) static MIPS_N32: &str = include_str!("generated/mips_n32.rows");
+    pub(super) static MIPS_N64: &str = include_str!("generated/mips_n64.rows");
+    pub(super) static MIPS_O32: &str = include_str!("generated/mips_o32.rows");
+    pub(super) static PPC: &str = include_str!("generated/ppc.rows");
+    pub(super) static PPC64: &str = include_str!("generated/ppc64.rows");
+    pub(super) static RISCV64: &str = include_str!("generated/riscv64.rows");
+    pub(super) static S390: &str = include_str!("generated/s390.rows");
+    pub(super) static S390X: &str = include_str!("generated/s390x.rows");
+    pub(super) static X32: &str = include_str!("generated/x32.rows");
+    pub(super) static X86: &str = include_str!("generated/x86.rows");
+    pub(super) static X86_64: &str = include_str!("generated/x86_64.rows");
 }
 
 use std::sync::OnceLock;
@@ -191,26 +192,39 @@ const TABLE_ARCHES: [Arch; 18] = [
 static TABLES: [OnceLock<SyscallTable>; TABLE_ARCHES.len()] =
     [const { OnceLock::new() }; TABLE_ARCHES.len()];
 
-/// The kernel's rows for `arch`, or `None` for an arch without a table.
-fn kernel_rows(arch: Arch) -> Option<&'static [(&'static str, u32)]> {
+/// The kernel's rows for `arch` (`#` lines, then one `name number` a line), or `None` for an
+/// arch without a table.
+fn kernel_rows(arch: Arch) -> Option<&'static str> {
     use generated::*;
     Some(match arch {
-        Arch::X86_64 => x86_64::TABLE,
-        Arch::X86 => x86::TABLE,
-        Arch::X32 => x32::TABLE,
-        Arch::Aarch64 => aarch64::TABLE,
-        Arch::Arm => arm::TABLE,
-        Arch::Riscv64 => riscv64::TABLE,
-        Arch::S390x => s390x::TABLE,
-        Arch::S390 => s390::TABLE,
-        Arch::Ppc64le | Arch::Ppc64 => ppc64::TABLE,
-        Arch::Ppc => ppc::TABLE,
-        Arch::Mips | Arch::Mipsel => mips_o32::TABLE,
-        Arch::Mips64 | Arch::Mipsel64 => mips_n64::TABLE,
-        Arch::Mips64n32 | Arch::Mipsel64n32 => mips_n32::TABLE,
-        Arch::Loongarch64 => loongarch64::TABLE,
+        Arch::X86_64 => X86_64,
+        Arch::X86 => X86,
+        Arch::X32 => X32,
+        Arch::Aarch64 => AARCH64,
+        Arch::Arm => ARM,
+        Arch::Riscv64 => RISCV64,
+        Arch::S390x => S390X,
+        Arch::S390 => S390,
+        Arch::Ppc64le | Arch::Ppc64 => PPC64,
+        Arch::Ppc => PPC,
+        Arch::Mips | Arch::Mipsel => MIPS_O32,
+        Arch::Mips64 | Arch::Mipsel64 => MIPS_N64,
+        Arch::Mips64n32 | Arch::Mipsel64n32 => MIPS_N32,
+        Arch::Loongarch64 => LOONGARCH64,
         _ => return None,
     })
+}
+
+/// The `(name, number)` pairs of generated rows. The generator writes every line after its
+/// `#` header as a name, one space and a decimal number, which a unit test checks for every
+/// table; a line of any other shape cannot occur.
+fn parse_rows(rows: &'static str) -> impl Iterator<Item = (&'static str, u32)> {
+    rows.lines()
+        .filter(|l| !l.starts_with('#'))
+        .filter_map(|line| {
+            let (name, nr) = line.split_once(' ')?;
+            Some((name, nr.parse().ok()?))
+        })
 }
 
 /// The syscall table for `arch`, built on first use; `None` for the arches jailwright has no
@@ -220,7 +234,7 @@ pub fn table(arch: Arch) -> Option<&'static SyscallTable> {
     let rows = kernel_rows(arch)?;
     Some(TABLES[slot].get_or_init(|| {
         let private: &[(&str, u32)] = if arch == Arch::Arm { ARM_PRIVATE } else { &[] };
-        SyscallTable::new(arch, rows.iter().chain(private).copied())
+        SyscallTable::new(arch, parse_rows(rows).chain(private.iter().copied()))
     }))
 }
 
@@ -327,5 +341,30 @@ mod tests {
         assert_eq!(edit_distance("kitten", "sitting", 3), Some(3));
         assert_eq!(edit_distance("kitten", "sitting", 2), None);
         assert_eq!(edit_distance("", "ab", 2), Some(2));
+    }
+
+    #[test]
+    fn every_generated_row_is_a_name_and_a_number() {
+        for arch in TABLE_ARCHES {
+            let rows = kernel_rows(arch).expect("every table arch has rows");
+            let lines = rows.lines().filter(|l| !l.starts_with('#')).count();
+            assert!(lines > 300, "{arch}: only {lines} rows");
+            assert!(rows.starts_with("# "), "{arch}: no header");
+            for line in rows.lines().filter(|l| !l.starts_with('#')) {
+                let (name, nr) = line.split_once(' ').expect("one space");
+                assert!(
+                    !name.is_empty()
+                        && name
+                            .bytes()
+                            .all(|b| b.is_ascii_lowercase() || b.is_ascii_digit() || b == b'_'),
+                    "{arch}: bad name in {line:?}"
+                );
+                assert!(
+                    nr.bytes().all(|b| b.is_ascii_digit()) && nr.parse::<u32>().is_ok(),
+                    "{arch}: bad number in {line:?}"
+                );
+            }
+            assert_eq!(parse_rows(rows).count(), lines, "{arch}");
+        }
     }
 }
