@@ -408,10 +408,12 @@ fn run_native(a: &RunArgs) -> Result<u8, Failure> {
             }
         });
     }
-    let outcome = match b.build().and_then(Sandbox::run) {
+    let mut outcome = match b.build().and_then(Sandbox::run) {
         Ok(o) => o,
         Err(e) => return Err(sandbox_failure(&e)),
     };
+    // This process ends after printing: the sandbox's exiting init is left to its adopter.
+    outcome.leave_init_to_exit();
     let blocked: Vec<Blocked> = outcome
         .report
         .denials
@@ -741,10 +743,11 @@ pub fn record(
             }
         });
     let started = std::time::Instant::now();
-    let outcome = b
+    let mut outcome = b
         .build()
         .and_then(Sandbox::run)
         .map_err(|e| sandbox_failure(&e))?;
+    outcome.leave_init_to_exit();
     let elapsed = started.elapsed();
     let seen = seen.lock().map(|m| m.clone()).unwrap_or_default();
     let mut observed: Vec<(Observation, u64)> = Vec::new();

@@ -31,10 +31,12 @@ pub const SYSTEM_DIRS: &[&str] = &[
 
 /// What of the host's /etc a minimal view ([`SandboxConfig::etc_minimal`]) shows: users and
 /// groups, name lookup, the time zone, the dynamic linker's cache, alternatives, CA
-/// certificates and OpenSSL's configuration, the OS release; and every entry whose name
-/// starts with `python3`. Not shown: shadow and gshadow, sudoers, ssh and ssl private keys,
-/// cron, and everything else a plugin has no use for, which a caller's supplementary group
-/// could make readable. Kept short: each entry is a copy or a mount at every start.
+/// certificates and OpenSSL's configuration, the OS release. Small files are shown only when
+/// everyone may read them. Not shown: shadow and gshadow, sudoers, ssh and ssl private keys,
+/// cron, distribution hooks such as Debian's `/etc/python3.*/sitecustomize.py` (Python
+/// starts without it), and everything else a plugin has no use for, which a caller's
+/// supplementary group could make readable. Kept short: each entry is a copy or a mount at
+/// every start, and the list is probed by name (listing /etc costs more than the rest).
 pub const ETC_MINIMAL: &[&str] = &[
     "passwd",
     "group",

@@ -44,7 +44,7 @@ pub mod report;
 mod sys;
 
 pub use builder::{parse_bind, Sandbox, SandboxBuilder};
-pub use config::{Layer, Limits, Mount, Network, SandboxConfig, Stdio, TerminalGuard};
+pub use config::{Layer, Limits, Mount, Network, SandboxConfig, Stdio, TerminalGuard, ETC_MINIMAL};
 pub use error::{ConfigError, Error};
 pub use notify::{Notification, NotifyHandler, Response};
 pub use report::{Denial, ExecFailure, Exit, LayerState, LayerStatus, RunReport};
@@ -93,6 +93,8 @@ pub struct Outcome {
     pub stdout: Vec<u8>,
     /// Captured standard error ([`Stdio::Piped`]), at most 64 MiB.
     pub stderr: Vec<u8>,
+    /// The sandbox's init, still tearing the namespaces down when the run returned.
+    pub(crate) exiting: Option<native::Exiting>,
 }
 
 impl Outcome {
@@ -109,5 +111,15 @@ impl Outcome {
     /// Each layer's status.
     pub fn layers(&self) -> &[LayerStatus] {
         &self.report.layers
+    }
+
+    /// For a process that exits right after the run: leaves the sandbox's init, which has
+    /// reported and is exiting, to be reaped by whoever adopts it when this process ends,
+    /// instead of reaping it on a thread when the outcome is dropped. Nothing of the sandbox
+    /// runs any more either way.
+    pub fn leave_init_to_exit(&mut self) {
+        if let Some(e) = self.exiting.take() {
+            e.leave();
+        }
     }
 }

@@ -1,13 +1,13 @@
 //! Seccomp user notification: the supervisor side.
 //!
 //! When a filter returns `SECCOMP_RET_USER_NOTIF` for a call, the kernel suspends the caller
-//! and hands the call to the supervisor thread in the host process, which asks the caller's
+//! and hands the call to the supervisor in the host process (the run's own event loop), which asks the caller's
 //! [`NotifyHandler`] for a [`Response`], answers the kernel and records the event. Answering
 //! with the errno the profile would have returned makes the denial invisible to the plugin
 //! while it still shows up in the report.
 
-use std::os::fd::{AsRawFd, OwnedFd};
-use std::sync::{Arc, Mutex};
+use std::os::fd::{AsRawFd, OwnedFd, RawFd};
+use std::sync::Arc;
 
 use serde::Serialize;
 
@@ -40,7 +40,7 @@ pub enum Response {
     Continue,
 }
 
-/// Decides each notified call. Called on the supervisor thread.
+/// Decides each notified call. Called on the thread that runs the sandbox, between waits.
 pub type NotifyHandler = Arc<dyn Fn(&Notification) -> Response + Send + Sync>;
 
 /// Most events kept verbatim in an outcome; every event is counted in the report's denials.
@@ -54,54 +54,76 @@ pub(crate) struct Events {
     pub(crate) denials: crate::report::Aggregate,
 }
 
-/// Receives the listener from the sandbox over `sock`, then answers notifications until every
-/// task using the filter is gone.
-pub(crate) fn supervise(sock: OwnedFd, handler: NotifyHandler, events: Arc<Mutex<Events>>) {
-    let listener = match sys::recv_fd(sock.as_raw_fd()) {
-        Ok(Some(fd)) => fd,
-        _ => return,
-    };
-    drop(sock);
-    loop {
-        let mut pfd = [libc::pollfd {
-            fd: listener.as_raw_fd(),
-            events: libc::POLLIN,
-            revents: 0,
-        }];
-        match sys::poll(&mut pfd, -1) {
-            Ok(_) => {}
-            Err(sys::Errno(libc::EINTR)) => continue,
-            Err(_) => return,
+/// The supervisor side of a run: receives the listener from the sandbox over a socket, then
+/// answers notifications until every task using the filter is gone. It has no thread of its
+/// own: the run's event loop waits on [`Supervisor::fd`] with everything else and calls
+/// [`Supervisor::ready`].
+pub(crate) struct Supervisor {
+    sock: Option<OwnedFd>,
+    listener: Option<OwnedFd>,
+    handler: NotifyHandler,
+    pub(crate) events: Events,
+}
+
+impl Supervisor {
+    pub(crate) fn new(sock: OwnedFd, handler: NotifyHandler) -> Self {
+        Supervisor {
+            sock: Some(sock),
+            listener: None,
+            handler,
+            events: Events::default(),
         }
-        if pfd[0].revents & libc::POLLIN == 0 {
-            // POLLHUP: no task uses the filter any more.
-            return;
-        }
-        let raw = match sys::notif_recv(&listener) {
-            Ok(n) => n,
-            // ENOENT: the caller died or was interrupted before we received it.
-            Err(sys::Errno(libc::ENOENT | libc::EINTR)) => continue,
-            Err(_) => return,
-        };
-        let n = Notification {
-            pid: raw.pid,
-            arch: raw.data.arch,
-            nr: raw.data.nr,
-            args: raw.data.args,
-            instruction_pointer: raw.data.instruction_pointer,
-        };
-        let response = handler(&n);
-        let (errno, cont) = match response {
-            Response::Errno(e) => (e, false),
-            Response::Continue => (0, true),
-        };
-        // ENOENT here means the caller went away meanwhile; nothing to answer.
-        let _ = sys::notif_send(&listener, raw.id, errno, cont);
-        if let Ok(mut ev) = events.lock() {
-            if ev.list.len() < MAX_EVENTS {
-                ev.list.push((n, response));
+    }
+
+    /// What to wait on for readability: the listener once received, the socket before.
+    pub(crate) fn fd(&self) -> Option<RawFd> {
+        self.listener
+            .as_ref()
+            .or(self.sock.as_ref())
+            .map(AsRawFd::as_raw_fd)
+    }
+
+    /// Handles readiness of [`Supervisor::fd`]: takes the listener, or answers one
+    /// notification, or (on hang-up) stops.
+    pub(crate) fn ready(&mut self, revents: i16) {
+        if let Some(listener) = &self.listener {
+            if revents & libc::POLLIN == 0 {
+                // POLLHUP: no task uses the filter any more.
+                self.listener = None;
+                return;
             }
-            ev.denials.add(&n, response);
+            let raw = match sys::notif_recv(listener) {
+                Ok(n) => n,
+                // ENOENT: the caller died or was interrupted before we received it.
+                Err(sys::Errno(libc::ENOENT | libc::EINTR)) => return,
+                Err(_) => {
+                    self.listener = None;
+                    return;
+                }
+            };
+            let n = Notification {
+                pid: raw.pid,
+                arch: raw.data.arch,
+                nr: raw.data.nr,
+                args: raw.data.args,
+                instruction_pointer: raw.data.instruction_pointer,
+            };
+            let response = (self.handler)(&n);
+            let (errno, cont) = match response {
+                Response::Errno(e) => (e, false),
+                Response::Continue => (0, true),
+            };
+            // ENOENT here means the caller went away meanwhile; nothing to answer.
+            let _ = sys::notif_send(listener, raw.id, errno, cont);
+            if self.events.list.len() < MAX_EVENTS {
+                self.events.list.push((n, response));
+            }
+            self.events.denials.add(&n, response);
+        } else if let Some(sock) = self.sock.take() {
+            // The sandbox sends the listener once, or closes its end without (no filter).
+            if let Ok(Some(fd)) = sys::recv_fd(sock.as_raw_fd()) {
+                self.listener = Some(fd);
+            }
         }
     }
 }

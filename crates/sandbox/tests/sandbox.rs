@@ -104,6 +104,15 @@ fn test_filter() -> Program {
     }
 }
 
+/// The report's entry for the getppid calls [`test_filter`] notifies.
+fn getppid_denial(o: &Outcome) -> &jailwright_sandbox::Denial {
+    o.report
+        .denials
+        .iter()
+        .find(|d| d.nr == libc::SYS_getppid as i32)
+        .expect("getppid denial reported")
+}
+
 // ---------------------------------------------------------------------------------------------
 // Legitimate workloads
 
@@ -676,16 +685,73 @@ print("getppid", r, ctypes.get_errno())
             "{:?}",
             o.notifications
         );
-        let d = o
-            .report
-            .denials
-            .iter()
-            .find(|d| d.nr == libc::SYS_getppid as i32)
-            .expect("denial reported");
-        assert!(d.count >= 1);
+        assert!(getppid_denial(&o).count >= 1);
         let s = o.report.layer(Layer::Seccomp).expect("seccomp layer");
         assert_eq!(s.state, LayerState::Enforced);
         assert!(s.detail.contains("user notifications"), "{s:?}");
+    });
+}
+
+/// Notifications are answered by the same loop that drains the captured output: a plugin
+/// that fills its stdout pipe between thousands of notified calls neither stalls nor loses
+/// output or events.
+#[test]
+fn unpriv_notifications_and_a_full_output_pipe_share_one_loop() {
+    if !have(PYTHON) {
+        return skip("python3 not installed");
+    }
+    both(
+        "unpriv_notifications_and_a_full_output_pipe_share_one_loop",
+        || {
+            let script = r#"
+import ctypes, sys
+libc = ctypes.CDLL(None, use_errno=True)
+chunk = b"x" * 65536
+for i in range(2000):
+    libc.syscall(110)
+    if i % 50 == 0:
+        sys.stdout.buffer.write(chunk)
+        sys.stdout.buffer.flush()
+print("done")
+"#;
+            let o = run(sb()
+                .seccomp(test_filter())
+                .on_notify(|_| Response::Errno(libc::ENOMSG))
+                .timeout(Duration::from_secs(30))
+                .command(PYTHON, ["-c", script]));
+            assert_ok(&o);
+            assert_eq!(o.stdout.len(), 40 * 65536 + "done\n".len());
+            assert!(o.stdout.ends_with(b"done\n"));
+            let d = getppid_denial(&o);
+            assert_eq!(d.count, 2000, "{d:?}");
+        },
+    );
+}
+
+/// The minimal /etc holds copies of the host's small files, byte for byte, and nothing
+/// outside its list.
+#[test]
+fn unpriv_minimal_etc_copies_the_listed_files() {
+    both("unpriv_minimal_etc_copies_the_listed_files", || {
+        let o = run(sb()
+            .etc_minimal(true)
+            .command("/bin/sh", ["-c", "cat /etc/passwd; echo ===; ls -A /etc"]));
+        assert_ok(&o);
+        let text = out(&o);
+        let (passwd, listing) = text.split_once("===\n").expect("both parts");
+        assert_eq!(
+            passwd,
+            fs::read_to_string("/etc/passwd").expect("host passwd")
+        );
+        for name in listing.lines() {
+            assert!(
+                jailwright_sandbox::ETC_MINIMAL
+                    .iter()
+                    .any(|e| e.split('/').next() == Some(name)),
+                "/etc/{name} is not in the minimal list"
+            );
+        }
+        assert!(listing.lines().any(|n| n == "ld.so.cache"), "{listing}");
     });
 }
 

@@ -281,8 +281,8 @@ fn build_root(plan: &Plan) -> bool {
                 )
                 .or_fail(plan, Stage::FsOp, i);
             }
-            FsOp::CreateFile { path, data } => {
-                sys::create_file_no_symlinks(path, data).or_fail(plan, Stage::FsOp, i);
+            FsOp::CopyFile { src, path, max } => {
+                sys::copy_file_no_symlinks(src, path, *max).or_fail(plan, Stage::FsOp, i);
             }
             FsOp::WriteFile { path, data } => match sys::open(path, libc::O_WRONLY, 0) {
                 Ok(fd) => {

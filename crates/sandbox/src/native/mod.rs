@@ -19,7 +19,6 @@ mod record;
 mod terminal;
 
 use std::os::fd::{AsRawFd, OwnedFd, RawFd};
-use std::sync::{Arc, Mutex};
 use std::time::Instant;
 
 use self::cgroup::Cgroups;
@@ -27,7 +26,7 @@ use self::plan::{HostFacts, StdioPlan};
 use self::record::{Kind, Record, Stage, State};
 use crate::config::{Layer, Mount, Network, SandboxConfig, Stdio, NOBODY};
 use crate::error::Error;
-use crate::notify::{self, Events, NotifyHandler};
+use crate::notify::{NotifyHandler, Supervisor};
 use crate::report::{ExecFailure, Exit, LayerState, LayerStatus, Resources, RunReport, Timings};
 use crate::sys::{self, Errno};
 use crate::Outcome;
@@ -233,15 +232,36 @@ fn read_some(fd: RawFd, sink: &mut dyn FnMut(&[u8])) -> bool {
     }
 }
 
-/// Reaps init on a small thread of its own; false if no thread could be started.
-fn reap_in_background(pid: libc::pid_t) -> bool {
-    std::thread::Builder::new()
-        .name("jailwright-reap".into())
-        .stack_size(64 << 10)
-        .spawn(move || {
+/// A sandbox init that has reported its plugin's end and is exiting: its exit tears the
+/// namespaces down (the mount tree's RCU grace period, the pid namespace), which takes a
+/// millisecond or more. Dropping it reaps it on a small thread of its own (in place if no
+/// thread can be started).
+#[derive(Debug)]
+pub(crate) struct Exiting(libc::pid_t);
+
+impl Exiting {
+    /// Forgets init without reaping it (the process is about to end; its adopter reaps).
+    pub(crate) fn leave(mut self) {
+        self.0 = 0;
+    }
+}
+
+impl Drop for Exiting {
+    fn drop(&mut self) {
+        let pid = self.0;
+        if pid <= 0 {
+            return;
+        }
+        let spawned = std::thread::Builder::new()
+            .name("jailwright-reap".into())
+            .stack_size(64 << 10)
+            .spawn(move || {
+                let _ = sys::waitpid(pid, 0);
+            });
+        if spawned.is_err() {
             let _ = sys::waitpid(pid, 0);
-        })
-        .is_ok()
+        }
+    }
 }
 
 fn errno_text(e: i32) -> String {
@@ -335,24 +355,13 @@ pub(crate) fn run(
     let pidfd = sys::pidfd_open(pid).map_err(setup_err("pidfd_open"))?;
     sys::write(sync_wr.as_raw_fd(), &[1]).map_err(setup_err("start the sandbox"))?;
 
-    let events = Arc::new(Mutex::new(Events::default()));
-    let supervisor = match (notify_parent, notify) {
-        (Some(sock), Some(handler)) => {
-            let ev = Arc::clone(&events);
-            Some(
-                std::thread::Builder::new()
-                    .name("jailwright-notify".into())
-                    .spawn(move || notify::supervise(sock, handler, ev))
-                    .map_err(|e| Error::Setup {
-                        stage: "spawn the supervisor".into(),
-                        source: e,
-                    })?,
-            )
-        }
+    let mut supervisor = match (notify_parent, notify) {
+        (Some(sock), Some(handler)) => Some(Supervisor::new(sock, handler)),
         _ => None,
     };
 
-    // Wait for the end, reading records and captured output, enforcing the timeout.
+    // Wait for the end, reading records and captured output, answering notifications,
+    // enforcing the timeout.
     let mut col = Collected::default();
     let mut out: [Vec<u8>; 2] = [Vec::new(), Vec::new()];
     let mut status_open = true;
@@ -384,6 +393,14 @@ pub(crate) fn run(
                 });
             }
         }
+        let notify_fd = supervisor.as_ref().and_then(Supervisor::fd);
+        if let Some(fd) = notify_fd {
+            pfds.push(libc::pollfd {
+                fd,
+                events: libc::POLLIN,
+                revents: 0,
+            });
+        }
         let timeout_ms = match deadline {
             Some(d) if !timed_out => {
                 let left = d.saturating_duration_since(Instant::now());
@@ -401,6 +418,10 @@ pub(crate) fn run(
             }
             if p.fd == pidfd.as_raw_fd() {
                 exited = true;
+            } else if Some(p.fd) == notify_fd {
+                if let Some(s) = supervisor.as_mut() {
+                    s.ready(p.revents);
+                }
             } else if p.fd == status_rd.as_raw_fd() {
                 status_open = read_some(p.fd, &mut |d| col.take(d));
             } else {
@@ -425,15 +446,18 @@ pub(crate) fn run(
     }
     // Init exits right after its report, but its exit tears the namespaces down (the mount
     // tree's RCU grace period, the pid namespace), which takes a millisecond or more. Nothing
-    // of the sandbox runs any more, so unless a cgroup must be removed after it, init is
-    // reaped on a thread of its own and the run returns now (bubblewrap's monitor returns on
-    // its pid 1's report the same way).
+    // of the sandbox runs any more, so unless a cgroup must be removed after it, the run
+    // returns now and the outcome reaps init when dropped (bubblewrap's monitor returns on its
+    // pid 1's report the same way).
     let mut init_status = 0;
     let mut usage: Option<libc::rusage> = None;
-    if exited || !cgroups.is_empty() || !reap_in_background(pid) {
+    let mut exiting = None;
+    if exited || !cgroups.is_empty() {
         let (st, u) = sys::wait4(pid).map_err(setup_err("wait for the sandbox"))?;
         init_status = st;
         usage = Some(u);
+    } else {
+        exiting = Some(Exiting(pid));
     }
     child.reaped = true;
     // Every process of the sandbox is gone: nothing can change the terminals any more.
@@ -451,9 +475,6 @@ pub(crate) fn run(
                 sink.extend_from_slice(&d[..d.len().min(room)]);
             });
         }
-    }
-    if let Some(t) = supervisor {
-        let _ = t.join();
     }
 
     if let Some(e) = setup_failure(&col, &plan) {
@@ -488,12 +509,9 @@ pub(crate) fn run(
         (&terminals, &restored),
         (out_uid, out_gid, root),
     );
-    let (list, denials) = match events.lock() {
-        Ok(mut ev) => (
-            std::mem::take(&mut ev.list),
-            std::mem::take(&mut ev.denials).into_denials(),
-        ),
-        Err(_) => (Vec::new(), Vec::new()),
+    let (list, denials) = match supervisor {
+        Some(s) => (s.events.list, s.events.denials.into_denials()),
+        None => (Vec::new(), Vec::new()),
     };
     let resources = resources(&col, usage.as_ref(), &cgroups);
     let setup = col.exec_at.unwrap_or(end).saturating_duration_since(start);
@@ -513,6 +531,7 @@ pub(crate) fn run(
         notifications: list,
         stdout: std::mem::take(&mut out[0]),
         stderr: std::mem::take(&mut out[1]),
+        exiting,
     })
 }
 

@@ -4,6 +4,7 @@
 use std::ffi::{CString, OsStr, OsString};
 use std::os::fd::RawFd;
 use std::os::unix::ffi::{OsStrExt, OsStringExt};
+use std::os::unix::fs::MetadataExt;
 use std::path::{Component, Path, PathBuf};
 
 use libc::{c_char, c_int, c_ulong};
@@ -75,10 +76,11 @@ pub(crate) enum FsOp {
     Proc {
         dst: CString,
     },
-    /// Creates a new file with these contents (a copy of a small host file).
-    CreateFile {
+    /// Creates the new file `path` with a copy of the host file `src` (at most `max` bytes).
+    CopyFile {
+        src: CString,
         path: CString,
-        data: Vec<u8>,
+        max: u64,
     },
     /// Writes `data` to an existing file (a sysctl); a file this kernel lacks is skipped.
     WriteFile {
@@ -253,7 +255,6 @@ fn rlimits(l: &Limits, host: &HostFacts) -> (Vec<(c_int, u64, u64)>, Vec<String>
 /// root), so one not owned by root is refused, naming where it points. The sandbox then opens
 /// the canonical path without following any link, so one that appears later fails too.
 fn resolve_source(source: &Path) -> Result<PathBuf, Error> {
-    use std::os::unix::fs::MetadataExt;
     let fail = |why: String| Error::Setup {
         stage: format!("bind source {}", source.display()),
         source: std::io::Error::other(why),
@@ -322,23 +323,13 @@ fn resolve_source(source: &Path) -> Result<PathBuf, Error> {
 /// Files of the minimal /etc up to this size are copied, larger ones bound.
 const ETC_COPY_MAX: u64 = 256 << 10;
 
-/// The minimal /etc: each entry of [`ETC_MINIMAL`] (and each `python3*`) the host has, copied
-/// (small files), bound read-only (directories, large files), or recreated when it is a
-/// symbolic link. Returns how many.
+/// The minimal /etc: each entry of [`ETC_MINIMAL`] the host has, copied (small files everyone
+/// may read), bound read-only (directories, large files), or recreated when it is a symbolic
+/// link. Returns how many.
 fn etc_minimal(o: &mut Ops, ro: u64) -> Result<usize, Error> {
-    let mut names: Vec<String> = ETC_MINIMAL.iter().map(|n| n.to_string()).collect();
-    if let Ok(dir) = std::fs::read_dir("/etc") {
-        let mut py: Vec<String> = dir
-            .filter_map(|e| e.ok())
-            .filter_map(|e| e.file_name().into_string().ok())
-            .filter(|n| n.starts_with("python3"))
-            .collect();
-        py.sort();
-        names.extend(py);
-    }
     let mut shown = 0;
-    for name in names {
-        let path = Path::new("/etc").join(&name);
+    for name in ETC_MINIMAL {
+        let path = Path::new("/etc").join(name);
         let Ok(meta) = std::fs::symlink_metadata(&path) else {
             continue;
         };
@@ -348,16 +339,18 @@ fn etc_minimal(o: &mut Ops, ro: u64) -> Result<usize, Error> {
         if meta.file_type().is_symlink() {
             o.host_link(&path)?;
         } else if meta.is_file() && meta.len() <= ETC_COPY_MAX {
-            // A small file is copied into the sandbox's root (read-only with it) rather than
-            // bound: a mount costs more to make and to tear down than a copy.
-            // What the caller cannot read, the plugin does not see either.
-            let Ok(data) = std::fs::read(&path) else {
+            // A small file is copied into the sandbox's root (read-only with it) by the kernel,
+            // inside the sandbox, rather than bound: a mount costs more to make and to tear
+            // down than a copy. Only a file everyone may read is shown: the sandbox reads it
+            // as the plugin's user.
+            if meta.mode() & 0o004 == 0 {
                 continue;
-            };
+            }
             o.push(
-                FsOp::CreateFile {
+                FsOp::CopyFile {
+                    src: cstr(join(OLD_ROOT, &path))?,
                     path: cstr(&path)?,
-                    data,
+                    max: ETC_COPY_MAX,
                 },
                 format!("copy {}", path.display()),
             );

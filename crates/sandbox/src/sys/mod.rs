@@ -613,7 +613,7 @@ fn open_no_symlinks_bytes(bytes: &[u8]) -> Res<OwnedFd> {
     let mut path = [0u8; 4096];
     if bytes.len() < path.len() {
         path[..bytes.len()].copy_from_slice(bytes);
-        match openat2_no_symlinks(&path) {
+        match openat2_no_symlinks(&path, libc::O_PATH) {
             Err(Errno(libc::ENOSYS)) => {}
             other => return other,
         }
@@ -655,10 +655,10 @@ struct OpenHow {
 /// RESOLVE_NO_SYMLINKS (linux/openat2.h).
 const RESOLVE_NO_SYMLINKS: u64 = 0x04;
 
-/// `openat2(AT_FDCWD, path, O_PATH, RESOLVE_NO_SYMLINKS)`; `path` is NUL-terminated.
-fn openat2_no_symlinks(path: &[u8; 4096]) -> Res<OwnedFd> {
+/// `openat2(AT_FDCWD, path, flags | O_CLOEXEC, RESOLVE_NO_SYMLINKS)`; `path` is NUL-terminated.
+fn openat2_no_symlinks(path: &[u8; 4096], flags: c_int) -> Res<OwnedFd> {
     let how = OpenHow {
-        flags: (libc::O_PATH | libc::O_CLOEXEC) as u64,
+        flags: (flags | libc::O_CLOEXEC) as u64,
         mode: 0,
         resolve: RESOLVE_NO_SYMLINKS,
     };
@@ -759,13 +759,15 @@ fn mkdirat_ok(dir: &OwnedFd, name: &CStr, mode: libc::mode_t) -> Res<()> {
     }
 }
 
-/// Creates the file `path` (absolute, new) with `data` and mode 0644, following no link on
-/// the way or at the end.
-pub fn create_file_no_symlinks(path: &CStr, data: &[u8]) -> Res<()> {
+/// Creates the file `path` (absolute, new, mode 0644) and fills it with at most `max` bytes
+/// of the file `src` (absolute), copied by the kernel; neither path is followed through a
+/// link, on the way or at the end (`ELOOP`).
+pub fn copy_file_no_symlinks(src: &CStr, path: &CStr, max: u64) -> Res<()> {
+    let from = open_read_no_symlinks(src)?;
     let (dir, name) = split_no_symlinks(path)?;
     // SAFETY: `name` is NUL-terminated (a zeroed buffer longer than the component); dir is
     // open.
-    let fd = retry(|| {
+    let to = retry(|| {
         cvt(unsafe {
             libc::openat(
                 dir.as_raw_fd(),
@@ -776,15 +778,54 @@ pub fn create_file_no_symlinks(path: &CStr, data: &[u8]) -> Res<()> {
         })
     })
     .map(owned)?;
-    let mut rest = data;
-    while !rest.is_empty() {
-        let n = write(fd.as_raw_fd(), rest)?;
+    let mut left = max;
+    while left > 0 {
+        let chunk = left.min(1 << 20) as usize;
+        // SAFETY: both descriptors are open; a null offset reads from (and advances) the
+        // source's own file offset.
+        let n = retry(|| {
+            cvt_l(unsafe {
+                libc::sendfile(
+                    to.as_raw_fd(),
+                    from.as_raw_fd(),
+                    std::ptr::null_mut(),
+                    chunk,
+                ) as c_long
+            })
+        })?;
         if n == 0 {
-            return Err(Errno(libc::EIO));
+            break;
         }
-        rest = &rest[n..];
+        left = left.saturating_sub(n as u64);
     }
     Ok(())
+}
+
+/// Opens the file `path` (absolute) for reading without following a link on the way or at
+/// the end (`ELOOP`).
+fn open_read_no_symlinks(path: &CStr) -> Res<OwnedFd> {
+    let bytes = path.to_bytes();
+    let mut buf = [0u8; 4096];
+    if bytes.first() == Some(&b'/') && bytes.len() < buf.len() {
+        buf[..bytes.len()].copy_from_slice(bytes);
+        match openat2_no_symlinks(&buf, libc::O_RDONLY | libc::O_NOCTTY) {
+            Err(Errno(libc::ENOSYS)) => {}
+            other => return other,
+        }
+    }
+    let (dir, name) = split_no_symlinks(path)?;
+    // SAFETY: `name` is NUL-terminated (a zeroed buffer longer than the component); dir is
+    // open.
+    retry(|| {
+        cvt(unsafe {
+            libc::openat(
+                dir.as_raw_fd(),
+                name.as_ptr().cast(),
+                libc::O_RDONLY | libc::O_NOFOLLOW | libc::O_NOCTTY | libc::O_CLOEXEC,
+            )
+        })
+    })
+    .map(owned)
 }
 
 /// Creates (or opens) the file `name` in `dir` without following a link there (`ELOOP`).
