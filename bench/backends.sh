@@ -4,7 +4,8 @@
 # network).
 #
 # Usage (from anywhere): bench/backends.sh [RUNS]       default 20 runs per command (even)
-# JAILWRIGHT=/path/to/jailwright measures that binary instead of target/release/jailwright.
+# JAILWRIGHT=/path/to/jailwright measures that binary instead of the release build
+# (tools/build-release.sh).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 . bench/common.sh

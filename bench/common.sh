@@ -1,11 +1,17 @@
 # Shared helpers of the benchmark scripts (sourced, not run).
 
-# The binary to measure: $JAILWRIGHT if set, else the release build (built if needed).
+# The binary to measure: $JAILWRIGHT if set, else the release build (static-pie, built if
+# needed by tools/build-release.sh).
 jailwright_bin() {
     if [ -n "${JAILWRIGHT:-}" ]; then
         printf '%s\n' "$JAILWRIGHT"
         return
     fi
+    tools/build-release.sh -q
+}
+
+# The plain `cargo build --release` binary (dynamically linked), for comparison.
+jailwright_dynamic_bin() {
     cargo build --release -q -p jailwright </dev/null >&2
     printf '%s\n' "$PWD/target/release/jailwright"
 }

@@ -4,7 +4,8 @@
 # hyperfine (3 rounds, the order reversed every other round).
 #
 # Usage (from anywhere): bench/record.sh [RUNS]         default 30 runs per command (a multiple of 3)
-# JAILWRIGHT=/path/to/jailwright measures that binary instead of target/release/jailwright.
+# JAILWRIGHT=/path/to/jailwright measures that binary instead of the release build
+# (tools/build-release.sh).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 . bench/common.sh

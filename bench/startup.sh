@@ -5,13 +5,15 @@
 # launcher.
 #
 # Usage (from anywhere): bench/startup.sh [RUNS]        default 300 runs per command (a multiple of 10)
-# JAILWRIGHT=/path/to/jailwright measures that binary instead of target/release/jailwright.
+# JAILWRIGHT=/path/to/jailwright measures that binary instead of the release build
+# (tools/build-release.sh).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 . bench/common.sh
 
 runs=${1:-300}
 jw=$(jailwright_bin)
+jw_dyn=$(jailwright_dynamic_bin)
 work=$(mktemp -d)
 trap 'rm -rf "$work"' EXIT
 
@@ -22,8 +24,9 @@ trap 'rm -rf "$work"' EXIT
 filter=$work/plugin.bpf
 
 jw_cmd="$jw run -- /bin/true"
-# The command of the issue.
-bwrap_issue="bwrap --unshare-all --die-with-parent --ro-bind /usr /usr --symlink usr/bin /bin --symlink usr/lib /lib --symlink usr/lib64 /lib64 --ro-bind /etc /etc --proc /proc --dev /dev --tmpfs /tmp --seccomp 9 /bin/true 9<$filter"
+jw_dyn_cmd="$jw_dyn run -- /bin/true"
+# bwrap's plain sandbox: every namespace, the system directories, /proc, /dev, /tmp.
+bwrap_plain="bwrap --unshare-all --die-with-parent --ro-bind /usr /usr --symlink usr/bin /bin --symlink usr/lib /lib --symlink usr/lib64 /lib64 --ro-bind /etc /etc --proc /proc --dev /dev --tmpfs /tmp --seccomp 9 /bin/true 9<$filter"
 # The same, plus what bwrap can do of jailwright's other layers: nobody, a new session, no
 # capabilities, jailwright's hostname, /sbin, a read-only root (no Landlock or rlimits).
 bwrap_matched="bwrap --unshare-all --die-with-parent --new-session --uid 65534 --gid 65534 --hostname jailwright --cap-drop ALL --ro-bind /usr /usr --symlink usr/bin /bin --symlink usr/sbin /sbin --symlink usr/lib /lib --symlink usr/lib64 /lib64 --ro-bind /etc /etc --proc /proc --dev /dev --tmpfs /tmp --remount-ro / --seccomp 9 /bin/true 9<$filter"
@@ -41,14 +44,15 @@ echo "machine: $(machine); $("$jw" --version); $(bwrap --version); $(hyperfine -
 wait_for_quiet 0.6
 echo "load before: $(load_now)"
 hyperfine_rounds 10 $((runs / 10)) "$work/startup" \
-    "$(in_sh /bin/true)" "$(in_sh "$jw_cmd")" "$(in_sh "$bwrap_issue")" \
+    "$(in_sh /bin/true)" "$(in_sh "$jw_cmd")" "$(in_sh "$jw_dyn_cmd")" "$(in_sh "$bwrap_plain")" \
     "$(in_sh "$bwrap_matched")" "$(in_sh "$floor")"
 echo "load after: $(load_now)"
 echo
 hyperfine_table "$work/startup" \
     '`/bin/true` alone (the `sh -c exec` every row pays)' \
-    '`jailwright run -- /bin/true`' \
-    'bwrap, the issue'"'"'s command, jailwright'"'"'s filter' \
+    '`jailwright run -- /bin/true` (release build, static-pie)' \
+    '`jailwright run -- /bin/true` (`cargo build --release`, dynamically linked)' \
+    'bwrap --unshare-all (plain), jailwright'"'"'s filter' \
     'bwrap with the layers it has of jailwright'"'"'s, jailwright'"'"'s filter' \
     'reference: `unshare` into the same namespaces + fork, nothing else'
 
@@ -66,6 +70,6 @@ echo "| launcher | peak RSS (KiB, median of 30) |"
 echo "|---|---:|"
 echo "| jailwright run -- /bin/true | $(peak "$jw" run -- /bin/true) |"
 # shellcheck disable=SC2086
-echo "| bwrap (the issue's command) | $(peak ${bwrap_issue% 9<*}) |"
+echo "| bwrap --unshare-all (plain) | $(peak ${bwrap_plain% 9<*}) |"
 # shellcheck disable=SC2086
 echo "| bwrap (matched layers) | $(peak ${bwrap_matched% 9<*}) |"
