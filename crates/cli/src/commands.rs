@@ -140,7 +140,7 @@ pub fn run(cli: Cli) -> Result<u8, Failure> {
             arch,
             sandbox,
             command,
-        } => crate::commands_run::record(
+        } => crate::commands_record::record(
             output.as_deref(),
             base.as_deref(),
             arch.as_deref(),
@@ -154,7 +154,7 @@ pub fn run(cli: Cli) -> Result<u8, Failure> {
             image,
             output,
             format,
-        } => crate::commands_run::doctor(
+        } => crate::commands_doctor::doctor(
             backend,
             check_profile.as_deref(),
             probe_runtime,

@@ -5,10 +5,11 @@
 mod args;
 mod commands;
 mod commands_bpf;
+mod commands_doctor;
 mod commands_lint;
+mod commands_record;
 mod commands_run;
 mod output;
-mod prebuilt;
 
 use std::ffi::OsString;
 use std::process::ExitCode;

@@ -4,7 +4,7 @@
 //! Starting a sandbox with a built-in profile then costs no catalogue derivation, resolution
 //! or code generation; the policy is derived only if the plugin is denied something. The table
 //! is generated: the test `table_is_current` fails when a catalogue or compiler change makes it
-//! stale (rewrite it with `JAILWRIGHT_BLESS=1 cargo test -p jailwright --bin jailwright
+//! stale (rewrite it with `JAILWRIGHT_BLESS=1 cargo test -p jailwright-runner --lib
 //! prebuilt`), and `entries_are_verified_compiles` proves every entry equal to a compile with
 //! the equivalence checker on.
 
@@ -151,7 +151,7 @@ mod tests {
             std::fs::write(path, new).expect("write prebuilt.rs");
             return;
         }
-        panic!("the precompiled built-ins are stale: rewrite them with `JAILWRIGHT_BLESS=1 cargo test -p jailwright --bin jailwright prebuilt`");
+        panic!("the precompiled built-ins are stale: rewrite them with `JAILWRIGHT_BLESS=1 cargo test -p jailwright-runner --lib prebuilt`");
     }
 
     #[test]
