@@ -4,6 +4,8 @@ use std::path::PathBuf;
 
 use clap::{Args, Parser, Subcommand, ValueEnum};
 
+pub use crate::sandbox_args::{NetworkArg, SandboxArgs};
+
 /// Make seccomp profiles correct, fast and understandable, and run untrusted plugins safely.
 ///
 /// Wherever a PROFILE is accepted, a built-in name (`jailwright profile list`) or a file path
@@ -292,70 +294,6 @@ pub enum OnReject {
     Compat,
     /// Retry without seccomp. Only when asked for by name; warns loudly every time.
     Unconfined,
-}
-
-/// Network access.
-#[derive(ValueEnum, Clone, Copy, Debug, PartialEq, Eq)]
-pub enum NetworkArg {
-    /// Only a loopback interface.
-    None,
-    /// The host's network.
-    Host,
-}
-
-/// Options shared by `run` and `record`.
-#[derive(Args, Debug, Clone)]
-pub struct SandboxArgs {
-    /// Bind a host path read-only, SRC[:DST].
-    #[arg(long, value_name = "SRC[:DST]")]
-    pub ro_bind: Vec<String>,
-    /// Bind a host path writable, SRC[:DST].
-    #[arg(long, value_name = "SRC[:DST]")]
-    pub bind: Vec<String>,
-    /// Mount an empty tmpfs here.
-    #[arg(long, value_name = "DST")]
-    pub tmpfs: Vec<String>,
-    /// Network access.
-    #[arg(long, value_enum, default_value_t = NetworkArg::None)]
-    pub network: NetworkArg,
-    /// Pass an environment variable, KEY=VAL, or KEY to copy it from this environment.
-    #[arg(long, value_name = "KEY[=VAL]")]
-    pub env: Vec<String>,
-    /// Working directory inside the sandbox.
-    #[arg(long)]
-    pub cwd: Option<String>,
-    /// UID[:GID] inside the sandbox (default 65534:65534).
-    #[arg(long, value_name = "UID[:GID]")]
-    pub user: Option<String>,
-    /// Memory limit in bytes (suffixes k, m, g).
-    #[arg(long)]
-    pub memory: Option<String>,
-    /// Size of /tmp and of each --tmpfs (suffixes k, m, g); default: --memory when given,
-    /// else 512m. Files there are memory a plugin could otherwise take without limit.
-    #[arg(long, value_name = "SIZE")]
-    pub tmp_size: Option<String>,
-    /// Size of /dev/shm (suffixes k, m, g); default 64m, as Docker's.
-    #[arg(long, value_name = "SIZE")]
-    pub shm_size: Option<String>,
-    /// Maximum number of processes.
-    #[arg(long)]
-    pub pids: Option<u64>,
-    /// CPU time limit in seconds.
-    #[arg(long)]
-    pub cpu_time: Option<u64>,
-    /// Wall-clock limit in seconds; the whole tree is killed (exit 124).
-    #[arg(long)]
-    pub timeout: Option<f64>,
-    /// Fail (exit 125) instead of running without this (repeatable): userns, mountns, pidns,
-    /// netns, ipcns, utsns, cgroupns, filesystem, identity, rlimits, cgroup, landlock,
-    /// terminal, seccomp (the report's layer names work too), notify (denials reported by
-    /// name through seccomp user notification), or no-extra-groups (the plugin keeps none of
-    /// the caller's supplementary groups, which an unprivileged caller cannot drop).
-    #[arg(long, value_name = "LAYER")]
-    pub require: Vec<String>,
-    /// Give the sandbox /dev/tty.
-    #[arg(long)]
-    pub tty: bool,
 }
 
 /// `jailwright run`.

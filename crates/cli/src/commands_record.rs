@@ -9,8 +9,9 @@ use jailwright_runner::{self as runner, RecordRequest, SANDBOX_NEEDS};
 
 use crate::args::SandboxArgs;
 use crate::commands::load;
-use crate::commands_run::{deliver, exit_status, run_failure, sandbox_builder, Fallback};
+use crate::commands_run::{deliver, exit_status, run_failure, Fallback};
 use crate::output::{emit, OutputFile, Table};
+use crate::sandbox_args::sandbox_builder;
 use crate::Failure;
 
 /// `jailwright record`.

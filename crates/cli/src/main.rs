@@ -7,9 +7,11 @@ mod commands;
 mod commands_bpf;
 mod commands_doctor;
 mod commands_lint;
+mod commands_profile;
 mod commands_record;
 mod commands_run;
 mod output;
+mod sandbox_args;
 
 use std::ffi::OsString;
 use std::process::ExitCode;
