@@ -5,25 +5,20 @@
 //! failed: unable to start container process: unable to apply bounding set: operation not
 //! permitted: unknown`), or the first line the runtime's init writes to the container's
 //! stderr when it fails after the start call returned (runc with `no-new-privileges` loads
-//! the filter right before `execve`, so `ensure /proc/self/fd is on procfs` and
+//! the filter right before the exec, so `ensure /proc/self/fd is on procfs` and
 //! `exec /bin/true: operation not permitted` arrive that way).
 //!
-//! Messages checked against real failures on Debian 12's runc 1.1.5 (Docker's default
-//! profile minus one syscall, `no-new-privileges` off):
-//!
-//! | removed    | message                                                                  |
-//! |------------|--------------------------------------------------------------------------|
-//! | prctl      | `unable to apply bounding set: operation not permitted`                  |
-//! | fstatfs    | `error closing exec fds: ensure /proc/self/fd is on procfs: operation not permitted` |
-//! | capget     | `unable to start container process: operation not permitted` (ambiguous) |
-//! | capset     | `unable to apply caps: operation not permitted`                          |
-//! | setgroups  | `unable to setup user: setgroups: operation not permitted`               |
-//! | execve     | `exec /bin/true: operation not permitted` (container stderr, exit 1)     |
-//!
-//! Newer runc (from its sources and issues #4984, #4963, #5059): `/proc/thread-self/fd` in the
-//! fstatfs message (1.2 - 1.3.2), `unsafe procfs detected: openat2 ...` and `could not get
-//! mount id` (1.2.8, 1.3.3, 1.4.0).
+//! A refusal caused by the profile (the runtime's own calls denied) is recognised from the
+//! runtime-needs table in `jailwright_profile::runtime`: every need there carries the step of
+//! the runtime's start that makes its calls, the message the runtime prints when one is
+//! denied, how to recognise that message, and its source. The linter reads the same table, so
+//! what `lint` says a profile blocks and what a refusal is diagnosed as cannot disagree. This
+//! file knows only the other refusals (missing image, daemon down, unknown names, ...).
 
+use jailwright_profile::runtime::{
+    needs_for_message, versions_text, InitStep, NeedKind, RuntimeNeed, RUNTIME_NEEDS,
+};
+use jailwright_profile::Runtime;
 use serde::Serialize;
 
 /// What kind of refusal a message describes.
@@ -31,24 +26,24 @@ use serde::Serialize;
 #[serde(rename_all = "snake_case")]
 #[non_exhaustive]
 pub enum RejectKind {
-    /// runc's check that `/proc/self/fd` (or `/proc/thread-self/fd`) is on procfs failed:
-    /// the profile denies `fstatfs`.
+    /// Closing the descriptors the container must not inherit failed (runc's check that
+    /// `/proc/self/fd` is on procfs, or its fallback).
     ProcfsFdCheck,
-    /// Dropping the capability bounding set failed: the profile denies `prctl`.
+    /// Dropping the capability bounding set failed.
     BoundingSet,
-    /// Reading or setting capabilities failed: the profile denies `capget` or `capset`.
+    /// Reading or setting capabilities failed.
     Caps,
-    /// Setting supplementary groups failed: the profile denies `setgroups`.
+    /// Setting supplementary groups failed.
     Setgroups,
-    /// Switching to the container user failed: the profile denies `setuid` or `setgid`.
+    /// Switching to the container user failed.
     SetUser,
-    /// Entering or checking the working directory failed: `chdir` or `getcwd` denied.
+    /// Entering or checking the working directory failed.
     WorkingDir,
-    /// The runtime's final `execve` of the command was refused with EPERM.
+    /// The runtime's final exec of the command was refused with EPERM.
     ExecveEperm,
-    /// Newer runc's hardened procfs access failed (`openat2`, `statx`, the new mount API).
+    /// Newer runc's hardened procfs access failed.
     UnsafeProcfs,
-    /// Newer runc could not read a mount id (`statx`).
+    /// Newer runc could not read a mount id.
     MountId,
     /// The runtime's libseccomp does not know a syscall name in the profile.
     UnknownSyscallName,
@@ -66,7 +61,7 @@ pub enum RejectKind {
     CgroupLayout,
     /// A resource limit could not be set (rlimits above the hard limit).
     Rlimit,
-    /// The runtime hung after loading the filter (its own Go runtime denied, e.g. futex).
+    /// The runtime hung after loading the filter (a call its own Go runtime makes denied).
     Hang,
     /// Anything else.
     Other,
@@ -130,6 +125,65 @@ fn seccomp_fix(names: &[&str]) -> String {
     )
 }
 
+/// The calls every step of `runtime`'s start makes (all runtimes' when it is not known).
+fn core_needs(runtime: Option<Runtime>) -> Vec<&'static str> {
+    let mut out: Vec<&'static str> = Vec::new();
+    for n in RUNTIME_NEEDS
+        .iter()
+        .filter(|n| n.step == InitStep::Core)
+        .filter(|n| runtime.is_none_or(|r| r.kind == n.runtime))
+    {
+        for s in n.syscalls {
+            if !out.contains(s) {
+                out.push(s);
+            }
+        }
+    }
+    out
+}
+
+/// The kind of refusal a runtime step's failure is.
+fn kind_of(step: InitStep) -> RejectKind {
+    match step {
+        InitStep::BoundingSet => RejectKind::BoundingSet,
+        InitStep::Capabilities => RejectKind::Caps,
+        InitStep::Groups => RejectKind::Setgroups,
+        InitStep::User => RejectKind::SetUser,
+        InitStep::WorkingDir => RejectKind::WorkingDir,
+        InitStep::CloseExecFds => RejectKind::ProcfsFdCheck,
+        InitStep::ProcfsOpen => RejectKind::UnsafeProcfs,
+        InitStep::MountId => RejectKind::MountId,
+        InitStep::Exec => RejectKind::ExecveEperm,
+        // The runtime prints nothing of its own for these (the table has no signature).
+        _ => RejectKind::Other,
+    }
+}
+
+/// The cause: what the runtime does at that step (with the versions that do it), and what
+/// the profile denies.
+fn need_cause(needs: &[&RuntimeNeed], missing: &[&str]) -> String {
+    let mut whys: Vec<(&str, Vec<String>)> = Vec::new();
+    for n in needs {
+        let versions = versions_text(n);
+        match whys.iter_mut().find(|(w, _)| *w == n.why) {
+            Some((_, v)) => v.push(versions),
+            None => whys.push((n.why, vec![versions])),
+        }
+    }
+    let steps: Vec<String> = whys
+        .iter()
+        .map(|(why, versions)| format!("the runtime ({}) {why}", versions.join(", ")))
+        .collect();
+    let denied = match (needs, missing) {
+        ([n], [one]) if n.kind == NeedKind::All => (*one).to_string(),
+        ([n], [first, ..]) if n.kind == NeedKind::AnyOf => {
+            format!("{} (allowing {first} is enough)", missing.join(" and "))
+        }
+        _ => format!("at least one of {}", missing.join(", ")),
+    };
+    format!("{}, and the profile denies {denied}", steps.join("; "))
+}
+
 /// Strips Docker's wrapping (`failed to create shim task: OCI runtime create failed: runc
 /// create failed: unable to start container process: ... : unknown`) down to the runtime's
 /// own words, keeping the text when no wrapping is found.
@@ -160,9 +214,36 @@ fn quoted_after<'a>(message: &'a str, marker: &str) -> Option<&'a str> {
 }
 
 /// Classifies a runtime or daemon error message. Never fails: unknown messages are
-/// [`RejectKind::Other`].
+/// [`RejectKind::Other`]. The runtime is not known, so a message several runtime versions
+/// print names what every one of them needs; [`classify_for`] narrows that down.
 pub fn classify(message: &str) -> Diagnosis {
+    classify_for(message, None)
+}
+
+/// Classifies an error message of `runtime` (its version, when known, selects the needs that
+/// apply). A refusal caused by the profile is recognised from the runtime-needs table
+/// ([`jailwright_profile::runtime`]), the same one the linter checks profiles against, so
+/// the two agree by construction.
+pub fn classify_for(message: &str, runtime: Option<Runtime>) -> Diagnosis {
     let core = core_message(message);
+    let needs = needs_for_message(message, runtime);
+    if let Some(first) = needs.first() {
+        let mut missing: Vec<&'static str> = Vec::new();
+        for n in &needs {
+            for s in n.syscalls {
+                if !missing.contains(s) {
+                    missing.push(s);
+                }
+            }
+        }
+        return Diagnosis {
+            kind: kind_of(first.step),
+            cause: need_cause(&needs, &missing),
+            fix: seccomp_fix(&missing),
+            missing_syscalls: missing,
+            message: core,
+        };
+    }
     let lower = message.to_ascii_lowercase();
     let d = |kind, cause: String, fix: String, missing: Vec<&'static str>| Diagnosis {
         kind,
@@ -171,144 +252,13 @@ pub fn classify(message: &str) -> Diagnosis {
         missing_syscalls: missing,
         message: core.clone(),
     };
-    let eperm = lower.contains("operation not permitted");
-
-    if lower.contains("unsafe procfs detected") {
-        let all: [&'static str; 6] = [
-            "openat2",
-            "statx",
-            "fsopen",
-            "fsconfig",
-            "fsmount",
-            "open_tree",
-        ];
-        let named: Vec<&'static str> = all
-            .iter()
-            .copied()
-            .filter(|n| {
-                lower.contains(&format!("{n} "))
-                    || lower.contains(&format!("{n}:"))
-                    || lower.ends_with(n)
-            })
-            .collect();
-        let missing = if named.is_empty() {
-            all.to_vec()
-        } else {
-            named
-        };
-        return d(
-            RejectKind::UnsafeProcfs,
-            format!(
-                "the runtime (runc >= 1.2.8 / 1.3.3 / 1.4.0) opens /proc through openat2, statx and the new mount API while it starts the container, and the profile denies {}",
-                missing.join(", ")
-            ),
-            seccomp_fix(&missing),
-            missing,
-        );
-    }
-    if lower.contains("could not get mount id") {
-        let missing = vec!["statx"];
-        return d(
-            RejectKind::MountId,
-            "the runtime (runc >= 1.2.8) checks mount ids with statx(STATX_MNT_ID) while it starts the container, and the profile denies statx".into(),
-            seccomp_fix(&missing),
-            missing,
-        );
-    }
-    if lower.contains("is on procfs") || lower.contains("error closing exec fds") {
-        let missing = vec!["fstatfs"];
-        return d(
-            RejectKind::ProcfsFdCheck,
-            "the runtime checks with fstatfs that /proc/self/fd (runc 1.2+: /proc/thread-self/fd) is on procfs before closing inherited fds, and the profile denies fstatfs".into(),
-            seccomp_fix(&missing),
-            missing,
-        );
-    }
-    if lower.contains("unable to apply bounding set") {
-        let missing = vec!["prctl"];
-        return d(
-            RejectKind::BoundingSet,
-            "the runtime drops the capability bounding set with prctl(PR_CAPBSET_DROP) after loading the filter, and the profile denies prctl".into(),
-            seccomp_fix(&missing),
-            missing,
-        );
-    }
-    if lower.contains("unable to apply caps") {
-        let missing = vec!["capset"];
-        return d(
-            RejectKind::Caps,
-            "the runtime sets the container's capabilities with capset after loading the filter, and the profile denies capset".into(),
-            seccomp_fix(&missing),
-            missing,
-        );
-    }
-    if lower.contains("unable to setup user") && lower.contains("setgroups") {
-        let missing = vec!["setgroups"];
-        return d(
-            RejectKind::Setgroups,
-            "the runtime sets supplementary groups with setgroups after loading the filter, and the profile denies setgroups".into(),
-            seccomp_fix(&missing),
-            missing,
-        );
-    }
-    if lower.contains("unable to setup user: operation not permitted") {
-        let missing = vec!["setuid", "setgid"];
-        return d(
-            RejectKind::SetUser,
-            "the runtime switches to the container user with setuid/setgid after loading the filter, and the profile denies one of them".into(),
-            seccomp_fix(&missing),
-            missing,
-        );
-    }
-    if eperm && lower.contains("chdir to cwd") {
-        let missing = vec!["chdir"];
-        return d(
-            RejectKind::WorkingDir,
-            "the runtime enters the working directory with chdir after loading the filter, and the profile denies chdir".into(),
-            seccomp_fix(&missing),
-            missing,
-        );
-    }
-    if eperm && lower.contains("current working directory is safe") {
-        let missing = vec!["getcwd"];
-        return d(
-            RejectKind::WorkingDir,
-            "the runtime checks the working directory with getcwd after loading the filter, and the profile denies getcwd".into(),
-            seccomp_fix(&missing),
-            missing,
-        );
-    }
-    // `exec: "/etc": permission denied` (EACCES) is 126 and `executable file not found` is
-    // 127; EPERM on exec is the filter.
-    let exec_eperm = eperm
-        && (core.starts_with("exec ")
-            || lower.contains("exec: \"")
-            || lower.contains("unable to start container process: exec "));
-    if exec_eperm {
-        let missing = vec!["execve"];
-        return d(
-            RejectKind::ExecveEperm,
-            "the runtime's final execve of the command was refused with EPERM: the profile denies execve (or execveat)".into(),
-            seccomp_fix(&missing),
-            missing,
-        );
-    }
-    if lower.contains("unable to start container process: operation not permitted") {
-        let missing = vec!["capget"];
-        return d(
-            RejectKind::Caps,
-            "the runtime failed with a bare EPERM right after loading the filter; runc 1.1.5 reports a denied capget this way, but the message is ambiguous (any early EPERM looks the same)".into(),
-            format!(
-                "{}; if that does not help, run `jailwright doctor --probe-runtime` to find what this runtime needs",
-                seccomp_fix(&missing)
-            ),
-            missing,
-        );
-    }
     if lower.contains("the runtime hung") {
         return d(
             RejectKind::Hang,
-            "the runtime hung after loading the filter: the profile denies a syscall the runtime's own init needs to keep running (futex, nanosleep, epoll, ...)".into(),
+            format!(
+                "the runtime hung after loading the filter: the profile denies a syscall the runtime's own init needs to keep running (one of {})",
+                core_needs(runtime).join(", ")
+            ),
             "run `jailwright doctor --probe-runtime` to find it, or start from a tier that allows the basic process syscalls".into(),
             Vec::new(),
         );
@@ -369,7 +319,7 @@ pub fn classify(message: &str) -> Diagnosis {
             Vec::new(),
         );
     }
-    if lower.contains("setrlimit") || lower.contains("rlimit_") {
+    if lower.contains("rlimit") {
         return d(
             RejectKind::Rlimit,
             "the runtime could not set a resource limit above this host's hard limit (no CAP_SYS_RESOURCE)".into(),
@@ -424,48 +374,7 @@ mod tests {
     use super::*;
 
     #[test]
-    fn runc_1_1_5_messages() {
-        let wrap = |m: &str| {
-            format!("failed to create shim task: OCI runtime create failed: runc create failed: unable to start container process: {m}: unknown")
-        };
-        let cases = [
-            ("unable to apply bounding set: operation not permitted", RejectKind::BoundingSet, "prctl"),
-            ("error closing exec fds: ensure /proc/self/fd is on procfs: operation not permitted", RejectKind::ProcfsFdCheck, "fstatfs"),
-            ("operation not permitted", RejectKind::Caps, "capget"),
-            ("unable to apply caps: operation not permitted", RejectKind::Caps, "capset"),
-            ("unable to setup user: setgroups: operation not permitted", RejectKind::Setgroups, "setgroups"),
-        ];
-        for (m, kind, sys) in cases {
-            let d = classify(&wrap(m));
-            assert_eq!(d.kind, kind, "{m}");
-            assert_eq!(d.missing_syscalls, vec![sys], "{m}");
-            assert!(d.fix.contains(&format!("--allow {sys}")), "{}", d.fix);
-            assert_eq!(d.message, format!("unable to start container process: {m}"));
-        }
-        assert!(classify(&wrap("operation not permitted"))
-            .cause
-            .contains("ambiguous"));
-    }
-
-    #[test]
-    fn newer_runc_and_init_lines() {
-        assert_eq!(classify("error closing exec fds: ensure /proc/thread-self/fd is on procfs: operation not permitted").kind, RejectKind::ProcfsFdCheck);
-        let d = classify("unable to start container process: unsafe procfs detected: openat2 /proc/self/fd: operation not permitted");
-        assert_eq!(d.kind, RejectKind::UnsafeProcfs);
-        assert_eq!(d.missing_syscalls, vec!["openat2"]);
-        assert_eq!(
-            classify("could not get mount id: operation not permitted").kind,
-            RejectKind::MountId
-        );
-        assert_eq!(
-            classify("ensure /proc/self/fd is on procfs: operation not permitted").kind,
-            RejectKind::ProcfsFdCheck
-        );
-        let d = classify("exec /bin/true: operation not permitted");
-        assert_eq!(
-            (d.kind, d.missing_syscalls),
-            (RejectKind::ExecveEperm, vec!["execve"])
-        );
+    fn init_lines_are_told_from_the_command_s_output() {
         assert!(runtime_init_line(
             "exec /bin/true: operation not permitted",
             "/bin/true"
@@ -475,54 +384,5 @@ mod tests {
             "x"
         ));
         assert!(!runtime_init_line("hello", "x"));
-    }
-
-    #[test]
-    fn other_failures() {
-        let w = |m: &str| {
-            format!("failed to create shim task: OCI runtime create failed: runc create failed: unable to start container process: {m}: unknown")
-        };
-        assert_eq!(
-            classify(&w(
-                "exec: \"/nosuch\": stat /nosuch: no such file or directory"
-            ))
-            .kind,
-            RejectKind::CommandNotFound
-        );
-        assert_eq!(
-            classify(&w("exec: \"nosuch\": executable file not found in $PATH")).kind,
-            RejectKind::CommandNotFound
-        );
-        assert_eq!(
-            classify(&w("exec: \"/etc\": permission denied")).kind,
-            RejectKind::NotExecutable
-        );
-        assert_eq!(
-            classify("No such image: nope:1").kind,
-            RejectKind::ImageMissing
-        );
-        assert_eq!(
-            classify("nope: image not known").kind,
-            RejectKind::ImageMissing
-        );
-        assert_eq!(classify("failed to create shim task: OCI runtime create failed: cgroups in hybrid mode not supported, drop all controllers from cgroupv2: unknown").kind, RejectKind::CgroupLayout);
-        assert_eq!(
-            classify("connect: connection refused").kind,
-            RejectKind::DaemonDown
-        );
-        assert_eq!(
-            classify("dial unix /var/run/docker.sock: connect: permission denied").kind,
-            RejectKind::SocketPermission
-        );
-        let d = classify("error adding seccomp rule: unknown syscall \"foo_bar\"");
-        assert_eq!(d.kind, RejectKind::UnknownSyscallName);
-        assert!(d.fix.contains("--deny foo_bar"), "{}", d.fix);
-        assert_eq!(classify("").kind, RejectKind::Other);
-        assert_eq!(classify("\u{0}\u{ffff}").kind, RejectKind::Other);
-        let d = classify(&w("unable to apply caps: operation not permitted"))
-            .with_profile_name("plugin");
-        assert!(d
-            .fix
-            .contains("jailwright patch plugin --allow capset -o fixed.json"));
     }
 }

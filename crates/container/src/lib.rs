@@ -16,11 +16,17 @@
 //! the report lists) or, by name, [`OnReject::Unconfined`].
 //!
 //! ```
-//! use jailwright_container::{classify, RejectKind};
-//! let d = classify("OCI runtime create failed: runc create failed: unable to start container \
-//!                   process: unable to apply bounding set: operation not permitted: unknown");
+//! use jailwright_container::{classify, classify_for, RejectKind};
+//! use jailwright_profile::Runtime;
+//!
+//! let message = "OCI runtime create failed: runc create failed: unable to start container \
+//!                process: unable to apply bounding set: operation not permitted: unknown";
+//! let runc_1_1_5 = Runtime::parse("runc@1.1.5").unwrap();
+//! let d = classify_for(message, Some(runc_1_1_5));
 //! assert_eq!(d.kind, RejectKind::BoundingSet);
 //! assert_eq!(d.missing_syscalls, ["prctl"]);
+//! // Not knowing the runtime's version, the diagnosis names what every version needs there.
+//! assert_eq!(classify(message).missing_syscalls, ["prctl", "capget"]);
 //! ```
 #![forbid(unsafe_code)]
 #![deny(missing_docs)]
@@ -35,7 +41,7 @@ pub mod report;
 pub mod run;
 
 pub use backend::{Backend, DaemonInfo};
-pub use classify::{classify, Diagnosis, RejectKind};
+pub use classify::{classify, classify_for, Diagnosis, RejectKind};
 pub use doctor::{check_profile, doctor, Acceptance, Check, CheckStatus, DoctorOptions};
 pub use error::ContainerError;
 pub use image::{ensure_image, ImageSpec};

@@ -15,11 +15,11 @@ use bollard::query_parameters::{
 use bollard::Docker;
 use futures_util::StreamExt;
 use jailwright_profile::ops::{patch, Patch};
-use jailwright_profile::{resolve, tables, CapSet, KernelVersion, Profile, Target};
+use jailwright_profile::{resolve, tables, CapSet, KernelVersion, Profile, Runtime, Target};
 use serde::Serialize;
 
 use crate::backend::{api_message, block_on, timed, Backend, DaemonInfo};
-use crate::classify::{classify, runtime_init_line, Diagnosis, RejectKind};
+use crate::classify::{classify_for, runtime_init_line, Diagnosis, RejectKind};
 use crate::error::ContainerError;
 use crate::report::{ExitInfo, Layer, LayerStatus, RunReport, Timings};
 
@@ -306,9 +306,17 @@ struct Ctx<'a> {
     backend: &'a Backend,
     opts: &'a ContainerRun,
     timings: Timings,
+    /// The runtime that starts the containers (its version selects the needs a refusal is
+    /// diagnosed against).
+    runtime: Runtime,
 }
 
 impl Ctx<'_> {
+    /// A refusal message of this run's runtime, classified.
+    fn classify(&self, message: &str) -> Diagnosis {
+        classify_for(message, Some(self.runtime))
+    }
+
     fn host_config(
         &self,
         seccomp: &Seccomp,
@@ -449,7 +457,7 @@ impl Ctx<'_> {
             Ok(c) => c,
             Err(e) => {
                 let message = api_message(&e);
-                let d = classify(&message);
+                let d = self.classify(&message);
                 // Podman creates the container even when a later step fails; be sure.
                 self.remove(&name).await;
                 if matches!(d.kind, RejectKind::Other) {
@@ -501,9 +509,9 @@ impl Ctx<'_> {
             // Podman prepares (creates) the container when attaching, so the runtime's
             // refusal can arrive here.
             Err(ContainerError::Api { message, .. })
-                if classify(&message).kind != RejectKind::Other =>
+                if self.classify(&message).kind != RejectKind::Other =>
             {
-                return Ok(start_failure(classify(&message), o));
+                return Ok(start_failure(self.classify(&message), o));
             }
             Err(e) => return Err(e),
         };
@@ -558,7 +566,7 @@ impl Ctx<'_> {
                 pump.abort();
                 let killed = kill_stuck_init(id);
                 self.timings.start_ms += ms(t);
-                return Ok(Attempt::Rejected(classify(&format!(
+                return Ok(Attempt::Rejected(self.classify(&format!(
                     "the runtime hung while starting the container (no answer within {} s; {killed})",
                     o.start_timeout.as_secs()
                 ))));
@@ -567,7 +575,7 @@ impl Ctx<'_> {
         self.timings.start_ms += ms(t);
         if let Err(ContainerError::Api { message, .. }) = &start {
             pump.abort();
-            return Ok(start_failure(classify(message), o));
+            return Ok(start_failure(self.classify(message), o));
         }
         start?;
 
@@ -968,6 +976,7 @@ pub async fn run_async(
         backend,
         opts,
         timings: Timings::default(),
+        runtime: target.runtime,
     };
     let mut seccomp_layer = (
         if covers {
@@ -985,7 +994,7 @@ pub async fn run_async(
         .await?;
     let first = match first {
         Attempt::Started(s) => match s.init_failure.clone() {
-            Some(line) => Attempt::Rejected(classify(&line)),
+            Some(line) => Attempt::Rejected(ctx.classify(&line)),
             None => Attempt::Started(s),
         },
         r => r,
@@ -1056,7 +1065,7 @@ pub async fn run_async(
                     Some(line) => {
                         return Err(ContainerError::Rejected {
                             diagnosis: Box::new(
-                                classify(&line).with_profile_name(&opts.profile_name),
+                                ctx.classify(&line).with_profile_name(&opts.profile_name),
                             ),
                         })
                     }

@@ -31,6 +31,7 @@ pub mod lint;
 pub mod ops;
 pub mod policy;
 pub mod record;
+pub mod runtime;
 pub mod tables;
 pub mod terminal;
 

@@ -128,16 +128,22 @@ impl Runtime {
     }
 }
 
-impl fmt::Display for Runtime {
+impl fmt::Display for RuntimeKind {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        let name = match self.kind {
+        f.write_str(match self {
             RuntimeKind::Runc => "runc",
             RuntimeKind::Crun => "crun",
             RuntimeKind::Oci => "oci",
-        };
+        })
+    }
+}
+
+impl fmt::Display for Runtime {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        let name = self.kind;
         match self.version {
             Some(v) => write!(f, "{name}@{v}"),
-            None => f.write_str(name),
+            None => write!(f, "{name}"),
         }
     }
 }
