@@ -244,6 +244,11 @@ pub fn classify_for(message: &str, runtime: Option<Runtime>) -> Diagnosis {
             message: core,
         };
     }
+    other_refusal(message, core, runtime)
+}
+
+/// A refusal the profile did not cause (or one the runtime says nothing about, a hang).
+fn other_refusal(message: &str, core: String, runtime: Option<Runtime>) -> Diagnosis {
     let lower = message.to_ascii_lowercase();
     let d = |kind, cause: String, fix: String, missing: Vec<&'static str>| Diagnosis {
         kind,

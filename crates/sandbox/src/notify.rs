@@ -75,6 +75,11 @@ impl Supervisor {
         }
     }
 
+    /// The events answered: the first [`MAX_EVENTS`] verbatim, and every one aggregated.
+    pub(crate) fn into_events(self) -> (Vec<(Notification, Response)>, Vec<crate::report::Denial>) {
+        (self.events.list, self.events.denials.into_denials())
+    }
+
     /// What to wait on for readability: the listener once received, the socket before.
     pub(crate) fn fd(&self) -> Option<RawFd> {
         self.listener

@@ -163,9 +163,16 @@ pub(crate) fn init_main(plan: &Plan) -> ! {
     }
     let _ = sys::close_range(keep + 1, u32::MAX, 0);
 
+    serve(plan, plugin, &all)
+}
+
+/// Init's life after starting the plugin: forwards the signals it is sent, reaps every child
+/// (orphans of the namespace included), and when the plugin is gone ends every other process,
+/// reports the tree's resource use and the plugin's status, and exits.
+fn serve(plan: &Plan, plugin: libc::pid_t, all: &sys::SigSet) -> ! {
     let mut plugin_status: Option<c_int> = None;
     loop {
-        let sig = match sys::sigwait(&all) {
+        let sig = match sys::sigwait(all) {
             Ok(s) => s,
             Err(_) => continue,
         };

@@ -276,22 +276,7 @@ pub(crate) fn run(
 ) -> Result<Outcome, Error> {
     let start = Instant::now();
     let cgroups = Cgroups::setup(&cfg.limits);
-    let (cg_state, cg_detail) = cgroups.state.clone().unwrap_or((
-        LayerState::Unavailable("not attempted".into()),
-        String::new(),
-    ));
-    if cfg.required.contains(&Layer::Cgroup) && !cg_state.is_active() {
-        let reason = match &cg_state {
-            LayerState::Unavailable(r) | LayerState::Disabled(r) | LayerState::Partial(r) => {
-                r.clone()
-            }
-            LayerState::Enforced => String::new(),
-        };
-        return Err(Error::RequiredLayer {
-            layer: Layer::Cgroup,
-            reason,
-        });
-    }
+    let (cg_state, cg_detail) = cgroup_layer(cfg, &cgroups)?;
     let host = HostFacts::probe(cgroups.memory);
     let mut plan = plan::build(cfg, &host)?;
 
@@ -305,17 +290,17 @@ pub(crate) fn run(
         None
     };
     let mut io = streams(stdio)?;
-    let stream_fds: [RawFd; 3] = std::array::from_fn(|i| match io.plans[i] {
+    let terminals = terminal::Terminals::save(std::array::from_fn(|i| match io.plans[i] {
         StdioPlan::Inherit => i as RawFd,
         StdioPlan::Fd(fd) => fd,
-    });
-    let terminals = terminal::Terminals::save(stream_fds);
+    }));
 
-    let mut flags = libc::SECCOMP_FILTER_FLAG_TSYNC;
-    if use_notify {
-        flags |= libc::SECCOMP_FILTER_FLAG_NEW_LISTENER | libc::SECCOMP_FILTER_FLAG_TSYNC_ESRCH;
-    }
-    plan.seccomp_flags = flags;
+    plan.seccomp_flags = libc::SECCOMP_FILTER_FLAG_TSYNC
+        | if use_notify {
+            libc::SECCOMP_FILTER_FLAG_NEW_LISTENER | libc::SECCOMP_FILTER_FLAG_TSYNC_ESRCH
+        } else {
+            0
+        };
     let (out_uid, out_gid, root) = outside_ids(cfg);
     plan.clear_groups = root;
     plan.stdio = io.plans;
@@ -327,15 +312,8 @@ pub(crate) fn run(
     plan.fds.notify_child = notify_pair.as_ref().map(|(_, c)| c.as_raw_fd());
     plan.fds.parent_only = io.readers.iter().flatten().map(|r| r.as_raw_fd()).collect();
 
-    let mut ns = libc::CLONE_NEWUSER
-        | libc::CLONE_NEWNS
-        | libc::CLONE_NEWPID
-        | libc::CLONE_NEWIPC
-        | libc::CLONE_NEWUTS;
-    if cfg.network == Network::None {
-        ns |= libc::CLONE_NEWNET;
-    }
-    let pid = sys::clone_process(ns as u64).map_err(setup_err("clone into new namespaces"))?;
+    let pid =
+        sys::clone_process(namespaces(cfg)).map_err(setup_err("clone into new namespaces"))?;
     if pid == 0 {
         child::init_main(&plan);
     }
@@ -347,6 +325,78 @@ pub(crate) fn run(
     io.child_ends.clear();
     let notify_parent = notify_pair.map(|(p, _c)| p);
 
+    let pidfd = release(pid, cfg, &cgroups, (out_uid, out_gid, root), &sync_wr)?;
+
+    let mut supervisor = match (notify_parent, notify) {
+        (Some(sock), Some(handler)) => Some(Supervisor::new(sock, handler)),
+        _ => None,
+    };
+
+    let deadline = cfg.limits.timeout.map(|t| start + t);
+    let mut w = watch(
+        &pidfd,
+        status_rd.as_raw_fd(),
+        &io.readers,
+        &mut supervisor,
+        deadline,
+    )?;
+    let exited = w.exited;
+    let timed_out = w.timed_out;
+    let (init_status, usage, exiting) = reap_or_hand_over(pid, exited || !cgroups.is_empty())?;
+    child.reaped = true;
+    // Every process of the sandbox is gone: nothing can change the terminals any more.
+    let restored = terminals.restore();
+    let end = w.col.result_at.unwrap_or_else(Instant::now);
+    drop(sync_wr);
+    w.drain(status_rd.as_raw_fd(), &io.readers);
+    let Watched { col, mut out, .. } = w;
+
+    if let Some(e) = setup_failure(&col, &plan) {
+        return Err(e);
+    }
+
+    let exit = exit_of(&col, timed_out, init_status)?;
+
+    let layers = layer_report(
+        cfg,
+        &plan,
+        &col,
+        (cg_state, cg_detail),
+        (&terminals, &restored),
+        (out_uid, out_gid, root),
+    );
+    let (list, denials) = supervisor.map(Supervisor::into_events).unwrap_or_default();
+    let resources = resources(&col, usage.as_ref(), &cgroups);
+    let setup = col.exec_at.unwrap_or(end).saturating_duration_since(start);
+    let report = RunReport {
+        backend: "native".into(),
+        exit,
+        exit_code: exit.code(),
+        layers,
+        denials,
+        timings: Timings::from_durations(setup, end.saturating_duration_since(start)),
+        warnings: unwritable_binds(cfg, out_uid, out_gid, root),
+        resources,
+    };
+    drop(cgroups);
+    Ok(Outcome {
+        report,
+        notifications: list,
+        stdout: std::mem::take(&mut out[0]),
+        stderr: std::mem::take(&mut out[1]),
+        exiting,
+    })
+}
+
+/// The parent's part of the start: the child's id maps, its cgroup, a pidfd to watch it by,
+/// and the byte on the sync pipe that lets it go on.
+fn release(
+    pid: libc::pid_t,
+    cfg: &SandboxConfig,
+    cgroups: &Cgroups,
+    (out_uid, out_gid, root): (u32, u32, bool),
+    sync_wr: &OwnedFd,
+) -> Result<OwnedFd, Error> {
     write_maps(pid, cfg, out_uid, out_gid, root)?;
     cgroups.join(pid).map_err(|e| Error::Setup {
         stage: "join the cgroup".into(),
@@ -354,19 +404,126 @@ pub(crate) fn run(
     })?;
     let pidfd = sys::pidfd_open(pid).map_err(setup_err("pidfd_open"))?;
     sys::write(sync_wr.as_raw_fd(), &[1]).map_err(setup_err("start the sandbox"))?;
+    Ok(pidfd)
+}
 
-    let mut supervisor = match (notify_parent, notify) {
-        (Some(sock), Some(handler)) => Some(Supervisor::new(sock, handler)),
-        _ => None,
-    };
+/// After init's report: waits for init when it must (it already exited, or a cgroup is to be
+/// removed after it) and returns its status and usage; otherwise hands it over to the outcome.
+/// Init exits right after its report, but its exit tears the namespaces down (the mount tree's
+/// RCU grace period, the pid namespace), which takes a millisecond or more while nothing of
+/// the sandbox runs any more; bubblewrap's monitor returns on its pid 1's report the same way.
+fn reap_or_hand_over(
+    pid: libc::pid_t,
+    wait: bool,
+) -> Result<(i32, Option<libc::rusage>, Option<Exiting>), Error> {
+    if wait {
+        let (status, usage) = sys::wait4(pid).map_err(setup_err("wait for the sandbox"))?;
+        Ok((status, Some(usage), None))
+    } else {
+        Ok((0, None, Some(Exiting(pid))))
+    }
+}
 
-    // Wait for the end, reading records and captured output, answering notifications,
-    // enforcing the timeout.
+/// The cgroup layer's state and detail; an error when it is required and not in force.
+fn cgroup_layer(cfg: &SandboxConfig, cgroups: &Cgroups) -> Result<(LayerState, String), Error> {
+    let (state, detail) = cgroups.state.clone().unwrap_or((
+        LayerState::Unavailable("not attempted".into()),
+        String::new(),
+    ));
+    if cfg.required.contains(&Layer::Cgroup) && !state.is_active() {
+        let reason = match &state {
+            LayerState::Unavailable(r) | LayerState::Disabled(r) | LayerState::Partial(r) => {
+                r.clone()
+            }
+            LayerState::Enforced => String::new(),
+        };
+        return Err(Error::RequiredLayer {
+            layer: Layer::Cgroup,
+            reason,
+        });
+    }
+    Ok((state, detail))
+}
+
+/// The namespaces the sandbox's init is cloned into.
+fn namespaces(cfg: &SandboxConfig) -> u64 {
+    let mut ns = libc::CLONE_NEWUSER
+        | libc::CLONE_NEWNS
+        | libc::CLONE_NEWPID
+        | libc::CLONE_NEWIPC
+        | libc::CLONE_NEWUTS;
+    if cfg.network == Network::None {
+        ns |= libc::CLONE_NEWNET;
+    }
+    ns as u64
+}
+
+/// How the command ended, from init's records, the timeout and init's own status.
+fn exit_of(col: &Collected, timed_out: bool, init_status: i32) -> Result<Exit, Error> {
+    Ok(if let Some(errno) = col.exec_fail {
+        let failure = if errno == libc::ENOENT || errno == libc::ENOTDIR {
+            ExecFailure::NotFound
+        } else {
+            ExecFailure::NotExecutable
+        };
+        Exit::ExecFailed { failure, errno }
+    } else if let Some(st) = col.result {
+        decode(st)
+    } else if timed_out {
+        Exit::TimedOut
+    } else if col.exec_at.is_none() {
+        return Err(Error::InitDied {
+            status: init_status,
+        });
+    } else {
+        // Init itself was killed from outside (or died): report how.
+        decode(init_status)
+    })
+}
+
+/// What the parent saw while the sandbox ran.
+struct Watched {
+    col: Collected,
+    out: [Vec<u8>; 2],
+    status_open: bool,
+    readers_open: [bool; 2],
+    timed_out: bool,
+    exited: bool,
+}
+
+impl Watched {
+    /// Reads what is left on the status pipe and the captured streams.
+    fn drain(&mut self, status_rd: RawFd, readers: &[Option<OwnedFd>; 2]) {
+        if self.status_open {
+            read_some(status_rd, &mut |d| self.col.take(d));
+        }
+        for (i, r) in readers.iter().enumerate() {
+            if let (Some(r), true) = (r, self.readers_open[i]) {
+                let sink = &mut self.out[i];
+                read_some(r.as_raw_fd(), &mut |d| {
+                    let room = CAPTURE_LIMIT.saturating_sub(sink.len());
+                    sink.extend_from_slice(&d[..d.len().min(room)]);
+                });
+            }
+        }
+    }
+}
+
+/// Waits for the end of the run, reading init's records and the captured output, answering
+/// notifications, and killing the sandbox at the deadline. The run is over when init reports
+/// the plugin's status (every other process of the sandbox reaped by then) or when init
+/// itself is gone.
+fn watch(
+    pidfd: &OwnedFd,
+    status_rd: RawFd,
+    readers: &[Option<OwnedFd>; 2],
+    supervisor: &mut Option<Supervisor>,
+    deadline: Option<Instant>,
+) -> Result<Watched, Error> {
     let mut col = Collected::default();
     let mut out: [Vec<u8>; 2] = [Vec::new(), Vec::new()];
     let mut status_open = true;
-    let mut readers_open = [io.readers[0].is_some(), io.readers[1].is_some()];
-    let deadline = cfg.limits.timeout.map(|t| start + t);
+    let mut readers_open = [readers[0].is_some(), readers[1].is_some()];
     let mut timed_out = false;
     let mut exited = false;
     // The run is over when init reports the plugin's status (every other process of the
@@ -379,12 +536,12 @@ pub(crate) fn run(
         }];
         if status_open {
             pfds.push(libc::pollfd {
-                fd: status_rd.as_raw_fd(),
+                fd: status_rd,
                 events: libc::POLLIN,
                 revents: 0,
             });
         }
-        for (i, r) in io.readers.iter().enumerate() {
+        for (i, r) in readers.iter().enumerate() {
             if let (Some(r), true) = (r, readers_open[i]) {
                 pfds.push(libc::pollfd {
                     fd: r.as_raw_fd(),
@@ -422,10 +579,10 @@ pub(crate) fn run(
                 if let Some(s) = supervisor.as_mut() {
                     s.ready(p.revents);
                 }
-            } else if p.fd == status_rd.as_raw_fd() {
+            } else if p.fd == status_rd {
                 status_open = read_some(p.fd, &mut |d| col.take(d));
             } else {
-                for (i, r) in io.readers.iter().enumerate() {
+                for (i, r) in readers.iter().enumerate() {
                     if r.as_ref().map(|r| r.as_raw_fd()) == Some(p.fd) {
                         let sink = &mut out[i];
                         readers_open[i] = read_some(p.fd, &mut |d| {
@@ -439,99 +596,18 @@ pub(crate) fn run(
         if let Some(d) = deadline {
             if !timed_out && !exited && Instant::now() >= d {
                 // Killing init makes the kernel kill every process of the pid namespace.
-                let _ = sys::pidfd_send_signal(&pidfd, libc::SIGKILL);
+                let _ = sys::pidfd_send_signal(pidfd, libc::SIGKILL);
                 timed_out = true;
             }
         }
     }
-    // Init exits right after its report, but its exit tears the namespaces down (the mount
-    // tree's RCU grace period, the pid namespace), which takes a millisecond or more. Nothing
-    // of the sandbox runs any more, so unless a cgroup must be removed after it, the run
-    // returns now and the outcome reaps init when dropped (bubblewrap's monitor returns on its
-    // pid 1's report the same way).
-    let mut init_status = 0;
-    let mut usage: Option<libc::rusage> = None;
-    let mut exiting = None;
-    if exited || !cgroups.is_empty() {
-        let (st, u) = sys::wait4(pid).map_err(setup_err("wait for the sandbox"))?;
-        init_status = st;
-        usage = Some(u);
-    } else {
-        exiting = Some(Exiting(pid));
-    }
-    child.reaped = true;
-    // Every process of the sandbox is gone: nothing can change the terminals any more.
-    let restored = terminals.restore();
-    let end = col.result_at.unwrap_or_else(Instant::now);
-    drop(sync_wr);
-    if status_open {
-        read_some(status_rd.as_raw_fd(), &mut |d| col.take(d));
-    }
-    for (i, r) in io.readers.iter().enumerate() {
-        if let (Some(r), true) = (r, readers_open[i]) {
-            let sink = &mut out[i];
-            read_some(r.as_raw_fd(), &mut |d| {
-                let room = CAPTURE_LIMIT.saturating_sub(sink.len());
-                sink.extend_from_slice(&d[..d.len().min(room)]);
-            });
-        }
-    }
-
-    if let Some(e) = setup_failure(&col, &plan) {
-        return Err(e);
-    }
-
-    let exit = if let Some(errno) = col.exec_fail {
-        let failure = if errno == libc::ENOENT || errno == libc::ENOTDIR {
-            ExecFailure::NotFound
-        } else {
-            ExecFailure::NotExecutable
-        };
-        Exit::ExecFailed { failure, errno }
-    } else if let Some(st) = col.result {
-        decode(st)
-    } else if timed_out {
-        Exit::TimedOut
-    } else if col.exec_at.is_none() {
-        return Err(Error::InitDied {
-            status: init_status,
-        });
-    } else {
-        // Init itself was killed from outside (or died): report how.
-        decode(init_status)
-    };
-
-    let layers = layer_report(
-        cfg,
-        &plan,
-        &col,
-        (cg_state, cg_detail),
-        (&terminals, &restored),
-        (out_uid, out_gid, root),
-    );
-    let (list, denials) = match supervisor {
-        Some(s) => (s.events.list, s.events.denials.into_denials()),
-        None => (Vec::new(), Vec::new()),
-    };
-    let resources = resources(&col, usage.as_ref(), &cgroups);
-    let setup = col.exec_at.unwrap_or(end).saturating_duration_since(start);
-    let report = RunReport {
-        backend: "native".into(),
-        exit,
-        exit_code: exit.code(),
-        layers,
-        denials,
-        timings: Timings::from_durations(setup, end.saturating_duration_since(start)),
-        warnings: unwritable_binds(cfg, out_uid, out_gid, root),
-        resources,
-    };
-    drop(cgroups);
-    Ok(Outcome {
-        report,
-        notifications: list,
-        stdout: std::mem::take(&mut out[0]),
-        stderr: std::mem::take(&mut out[1]),
-        exiting,
+    Ok(Watched {
+        col,
+        out,
+        status_open,
+        readers_open,
+        timed_out,
+        exited,
     })
 }
 

@@ -408,6 +408,73 @@ fn join(root: &str, p: &Path) -> PathBuf {
     out
 }
 
+/// The plugin's environment (`PATH` and `HOME` first, the caller's variables over them), the
+/// paths to try for its program (the program itself when it has a `/`, else each `PATH`
+/// directory's), and its argument vector.
+fn exec_args(cfg: &SandboxConfig) -> Result<ExecArgs, Error> {
+    let mut env: Vec<(OsString, OsString)> = vec![
+        ("PATH".into(), DEFAULT_PATH.into()),
+        ("HOME".into(), DEFAULT_HOME.into()),
+    ];
+    for (k, v) in &cfg.env {
+        if let Some(slot) = env.iter_mut().find(|(ek, _)| ek == k) {
+            slot.1 = v.clone();
+        } else {
+            env.push((k.clone(), v.clone()));
+        }
+    }
+    let path_value = env
+        .iter()
+        .find(|(k, _)| k == "PATH")
+        .map(|(_, v)| v.clone());
+    let env_c = env
+        .iter()
+        .map(|(k, v)| {
+            let mut kv = k.clone().into_vec();
+            kv.push(b'=');
+            kv.extend_from_slice(v.as_bytes());
+            CString::new(kv).map_err(|_| {
+                Error::Config(ConfigError::new(
+                    "env",
+                    format!("{k:?} contains a NUL byte"),
+                ))
+            })
+        })
+        .collect::<Result<Vec<_>, _>>()?;
+    let program = &cfg.program;
+    let candidates = if program.as_bytes().contains(&b'/') {
+        vec![cstr(program)?]
+    } else {
+        let path = path_value.unwrap_or_default();
+        path.as_bytes()
+            .split(|b| *b == b':')
+            .map(|dir| {
+                let dir = if dir.is_empty() { b".".as_slice() } else { dir };
+                let mut full = dir.to_vec();
+                full.push(b'/');
+                full.extend_from_slice(program.as_bytes());
+                cstr(OsStr::from_bytes(&full))
+            })
+            .collect::<Result<Vec<_>, _>>()?
+    };
+    let mut argv = vec![cstr(program)?];
+    for a in &cfg.args {
+        argv.push(cstr(a)?);
+    }
+    Ok(ExecArgs {
+        env: env_c,
+        candidates,
+        argv,
+    })
+}
+
+/// What [`exec_args`] prepares.
+struct ExecArgs {
+    env: Vec<CString>,
+    candidates: Vec<CString>,
+    argv: Vec<CString>,
+}
+
 /// What the parent learned about the host before planning.
 pub(crate) struct HostFacts {
     pub(crate) last_cap: u32,
@@ -743,56 +810,11 @@ pub(crate) fn build(cfg: &SandboxConfig, host: &HostFacts) -> Result<Plan, Error
 
     let (rlimits, rlimit_names) = rlimits(&cfg.limits, host);
 
-    // Environment and exec candidates.
-    let mut env: Vec<(OsString, OsString)> = vec![
-        ("PATH".into(), DEFAULT_PATH.into()),
-        ("HOME".into(), DEFAULT_HOME.into()),
-    ];
-    for (k, v) in &cfg.env {
-        if let Some(slot) = env.iter_mut().find(|(ek, _)| ek == k) {
-            slot.1 = v.clone();
-        } else {
-            env.push((k.clone(), v.clone()));
-        }
-    }
-    let path_value = env
-        .iter()
-        .find(|(k, _)| k == "PATH")
-        .map(|(_, v)| v.clone());
-    let env_c = env
-        .iter()
-        .map(|(k, v)| {
-            let mut kv = k.clone().into_vec();
-            kv.push(b'=');
-            kv.extend_from_slice(v.as_bytes());
-            CString::new(kv).map_err(|_| {
-                Error::Config(ConfigError::new(
-                    "env",
-                    format!("{k:?} contains a NUL byte"),
-                ))
-            })
-        })
-        .collect::<Result<Vec<_>, _>>()?;
-    let program = &cfg.program;
-    let candidates = if program.as_bytes().contains(&b'/') {
-        vec![cstr(program)?]
-    } else {
-        let path = path_value.unwrap_or_default();
-        path.as_bytes()
-            .split(|b| *b == b':')
-            .map(|dir| {
-                let dir = if dir.is_empty() { b".".as_slice() } else { dir };
-                let mut full = dir.to_vec();
-                full.push(b'/');
-                full.extend_from_slice(program.as_bytes());
-                cstr(OsStr::from_bytes(&full))
-            })
-            .collect::<Result<Vec<_>, _>>()?
-    };
-    let mut argv = vec![cstr(program)?];
-    for a in &cfg.args {
-        argv.push(cstr(a)?);
-    }
+    let ExecArgs {
+        env: env_c,
+        candidates,
+        argv,
+    } = exec_args(cfg)?;
     let argv_ptrs: Vec<*const c_char> = argv
         .iter()
         .map(|c| c.as_ptr())
