@@ -152,7 +152,6 @@ pub fn explain(
         Reason::Rule { source } => Some(source),
         _ => None,
     };
-    let ap = policy.arch(arch);
     let mut decided_by = None;
     let mut others = Vec::new();
     for (i, rule) in profile.rules().iter().enumerate() {
@@ -169,60 +168,9 @@ pub fn explain(
             decided_by = Some(v("matched: this rule decides".into()));
             continue;
         }
-        let verdict = match &policy.rule_status[i] {
-            RuleStatus::Filtered(why) => format!("not applied: {why}"),
-            RuleStatus::SameAsDefault => {
-                "not applied: its action equals the default action, so runc drops it".into()
-            }
-            RuleStatus::Kept => {
-                let shadowed = ap
-                    .and_then(|a| a.syscalls.get(&nr))
-                    .is_some_and(|sp| sp.shadowed.iter().any(|r| r.source == i));
-                if shadowed {
-                    "shadowed: an unconditional rule for this syscall decides first".into()
-                } else {
-                    let failing: Vec<String> = rule
-                        .conditions()
-                        .iter()
-                        .filter(|c| !c.matches(args[usize::from(c.index)]))
-                        .map(|c| {
-                            format!(
-                                "arg{} = {:#x} fails {}",
-                                c.index,
-                                args[usize::from(c.index)],
-                                c.op.symbol()
-                            )
-                        })
-                        .collect();
-                    if failing.is_empty() {
-                        "matches, but an earlier rule decided first".into()
-                    } else {
-                        format!("conditions false: {}", failing.join(", "))
-                    }
-                }
-            }
-        };
-        others.push(v(verdict));
+        others.push(v(verdict_of(&policy, i, rule, nr, &args, arch)));
     }
-    let summary = match decision.reason {
-        Reason::Rule { source } => format!(
-            "{name} on {arch}: {} by {} ({})",
-            decision.action,
-            rule_path(profile, source),
-            rule_summary(&profile.rules()[source])
-        ),
-        Reason::Default => format!(
-            "{name} on {arch}: {} by the default action (no rule matched)",
-            decision.action
-        ),
-        Reason::EnosysStub { above } => format!(
-            "{name} on {arch}: ERRNO(ENOSYS) by runc's stub (number {nr} is above {above}, the highest the profile names)"
-        ),
-        Reason::BadArch => format!(
-            "{name} on {arch}: {} because {arch} is not in the filter (libseccomp's and runc's bad-arch action; `jailwright run` and `jailwright compile` kill the whole process, see --bad-arch)",
-            decision.action
-        ),
-    };
+    let summary = summary_of(profile, &decision, &name, arch, nr);
     let under_run = (name == "ioctl")
         .then(|| crate::terminal::guarded(arch, args[1]))
         .flatten()
@@ -244,6 +192,74 @@ pub fn explain(
         summary,
         under_run,
     })
+}
+
+/// What rule `index` (not the deciding one) says about the call, and why it did not decide.
+fn verdict_of(
+    policy: &Policy,
+    index: usize,
+    rule: &SyscallRule,
+    nr: u32,
+    args: &[u64; 6],
+    arch: Arch,
+) -> String {
+    let ap = policy.arch(arch);
+    match &policy.rule_status[index] {
+        RuleStatus::Filtered(why) => format!("not applied: {why}"),
+        RuleStatus::SameAsDefault => {
+            "not applied: its action equals the default action, so runc drops it".into()
+        }
+        RuleStatus::Kept => {
+            let shadowed = ap
+                .and_then(|a| a.syscalls.get(&nr))
+                .is_some_and(|sp| sp.shadowed.iter().any(|r| r.source == index));
+            if shadowed {
+                "shadowed: an unconditional rule for this syscall decides first".into()
+            } else {
+                let failing: Vec<String> = rule
+                    .conditions()
+                    .iter()
+                    .filter(|c| !c.matches(args[usize::from(c.index)]))
+                    .map(|c| {
+                        format!(
+                            "arg{} = {:#x} fails {}",
+                            c.index,
+                            args[usize::from(c.index)],
+                            c.op.symbol()
+                        )
+                    })
+                    .collect();
+                if failing.is_empty() {
+                    "matches, but an earlier rule decided first".into()
+                } else {
+                    format!("conditions false: {}", failing.join(", "))
+                }
+            }
+        }
+    }
+}
+
+/// The one-line answer: what the call gets, and from what.
+fn summary_of(profile: &Profile, decision: &Decision, name: &str, arch: Arch, nr: u32) -> String {
+    match decision.reason {
+    Reason::Rule { source } => format!(
+        "{name} on {arch}: {} by {} ({})",
+        decision.action,
+        rule_path(profile, source),
+        rule_summary(&profile.rules()[source])
+    ),
+    Reason::Default => format!(
+        "{name} on {arch}: {} by the default action (no rule matched)",
+        decision.action
+    ),
+    Reason::EnosysStub { above } => format!(
+        "{name} on {arch}: ERRNO(ENOSYS) by runc's stub (number {nr} is above {above}, the highest the profile names)"
+    ),
+    Reason::BadArch => format!(
+        "{name} on {arch}: {} because {arch} is not in the filter (libseccomp's and runc's bad-arch action; `jailwright run` and `jailwright compile` kill the whole process, see --bad-arch)",
+        decision.action
+    ),
+}
 }
 
 /// The side-by-side statistics of `jailwright stats`.

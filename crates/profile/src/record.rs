@@ -64,15 +64,7 @@ pub fn build(
     host: Arch,
     base: Option<(&str, &Profile)>,
 ) -> Recording {
-    // group calls per (arch, nr)
-    let mut calls: BTreeMap<(Arch, u32), Calls> = BTreeMap::new();
-    for (o, n) in observed {
-        let e = calls.entry((o.arch, o.nr)).or_default();
-        e.0 += n;
-        if !e.1.contains(&o.args) && e.1.len() < 64 {
-            e.1.push(o.args);
-        }
-    }
+    let calls = group(observed);
     let base_policy = base.map(|(_, p)| resolve(p, &Target::sandbox(host)));
     let mut profile = Profile::new(Action::Errno(1));
     let mut arches: Vec<Arch> = calls.keys().map(|(a, _)| *a).collect();
@@ -101,9 +93,8 @@ pub fn build(
                 // clone3 -> ENOSYS is what makes libc fall back to clone.
                 if let Some(a) = argsets.first() {
                     if let Action::Errno(e) = bp.decide(*arch, *nr, a).action {
-                        let rule = SyscallRule::new([name], Action::Errno(e));
-                        if e != 1 && !extra_rules.contains(&rule) {
-                            extra_rules.push(rule);
+                        if e != 1 {
+                            push_new(&mut extra_rules, SyscallRule::new([name], Action::Errno(e)));
                         }
                     }
                 }
@@ -123,9 +114,7 @@ pub fn build(
                                 .collect::<Vec<_>>()
                                 .join(" && "),
                         );
-                        if !extra_rules.contains(&rule) {
-                            extra_rules.push(rule);
-                        }
+                        push_new(&mut extra_rules, rule);
                     }
                 }
                 rule_text = format!("when {} (from the base)", texts.join(" or "));
@@ -142,30 +131,9 @@ pub fn build(
         if !blocked {
             match safe_argument_rules(name, argsets) {
                 Some(rules) => {
-                    rule_text = rules
-                        .iter()
-                        .map(|r| {
-                            r.conditions()
-                                .iter()
-                                .map(|c| match c.op {
-                                    Op::MaskedEq => format!(
-                                        "arg{} & {:#x} == {:#x}",
-                                        c.index,
-                                        c.value,
-                                        c.value_two.unwrap_or(0)
-                                    ),
-                                    op => format!("arg{} {} {:#x}", c.index, op.symbol(), c.value),
-                                })
-                                .collect::<Vec<_>>()
-                                .join(" && ")
-                        })
-                        .collect::<Vec<_>>()
-                        .join(" or ");
-                    rule_text = format!("when {rule_text}");
+                    rule_text = format!("when {}", conditions_text(&rules));
                     for r in rules {
-                        if !extra_rules.contains(&r) {
-                            extra_rules.push(r);
-                        }
+                        push_new(&mut extra_rules, r);
                     }
                 }
                 None => {
@@ -193,6 +161,49 @@ pub fn build(
     }
     profile.rules_mut().extend(extra_rules);
     Recording { profile, seen }
+}
+
+/// Calls per (ABI, number): the count and up to 64 distinct argument vectors.
+fn group(observed: &[(Observation, u64)]) -> BTreeMap<(Arch, u32), Calls> {
+    let mut calls: BTreeMap<(Arch, u32), Calls> = BTreeMap::new();
+    for (o, n) in observed {
+        let e = calls.entry((o.arch, o.nr)).or_default();
+        e.0 += n;
+        if !e.1.contains(&o.args) && e.1.len() < 64 {
+            e.1.push(o.args);
+        }
+    }
+    calls
+}
+
+/// Adds `rule` unless an equal one is there.
+fn push_new(rules: &mut Vec<SyscallRule>, rule: SyscallRule) {
+    if !rules.contains(&rule) {
+        rules.push(rule);
+    }
+}
+
+/// The conditions of argument rules as the summary prints them (`arg0 == 0x1 or ...`).
+fn conditions_text(rules: &[SyscallRule]) -> String {
+    rules
+        .iter()
+        .map(|r| {
+            r.conditions()
+                .iter()
+                .map(|c| match c.op {
+                    Op::MaskedEq => format!(
+                        "arg{} & {:#x} == {:#x}",
+                        c.index,
+                        c.value,
+                        c.value_two.unwrap_or(0)
+                    ),
+                    op => format!("arg{} {} {:#x}", c.index, op.symbol(), c.value),
+                })
+                .collect::<Vec<_>>()
+                .join(" && ")
+        })
+        .collect::<Vec<_>>()
+        .join(" or ")
 }
 
 fn cond_rule(name: &str, conds: Vec<ArgCond>) -> SyscallRule {
