@@ -1,0 +1,264 @@
+//! JW1xx: the names and rules of the profile itself (unknown or misplaced names, duplicates,
+//! shadowed, conflicting and dropped rules, repeated argument indexes).
+
+use super::*;
+
+impl Lint<'_> {
+    /// JW101, JW102.
+    pub(super) fn names(&mut self) {
+        let known: BTreeSet<&'static str> = tables::all_names().collect();
+        for (i, rule) in self.profile.rules().iter().enumerate() {
+            let mut partial: Vec<(String, Vec<Arch>)> = Vec::new();
+            for name in rule.all_names() {
+                if !known.contains(name) {
+                    let lower = name.to_ascii_lowercase();
+                    let suggestion = if known.contains(lower.as_str()) {
+                        known.get(lower.as_str()).copied()
+                    } else {
+                        tables::suggest(name)
+                    };
+                    let hint = match suggestion {
+                        Some(s) => format!("; did you mean `{s}`?"),
+                        None => String::new(),
+                    };
+                    let fix = match suggestion {
+                        Some(s) => format!("replace `{name}` with `{s}`"),
+                        None => format!(
+                            "remove `{name}` or correct its spelling (names are the kernel's, as in syscalls(2))"
+                        ),
+                    };
+                    let path = self.name_path(i, name);
+                    self.push(
+                        UNKNOWN_SYSCALL,
+                        Severity::Error,
+                        path,
+                        Some(name),
+                        None,
+                        format!("`{name}` is not a syscall on any architecture{hint}"),
+                        "runtimes ignore names their libseccomp does not know, so this entry does nothing: the call it was meant to allow stays blocked (or the one meant to be blocked stays allowed)",
+                        fix,
+                    );
+                    continue;
+                }
+                let mut missing: BTreeSet<Arch> = BTreeSet::new();
+                for p in &self.policies {
+                    if !matches!(
+                        p.rule_status.get(i),
+                        Some(RuleStatus::Kept | RuleStatus::SameAsDefault)
+                    ) {
+                        continue;
+                    }
+                    for ap in &p.arches {
+                        if tables::table(ap.arch).is_some_and(|t| t.lookup(name).is_none()) {
+                            missing.insert(ap.arch);
+                        }
+                    }
+                }
+                if !missing.is_empty() && !partial.iter().any(|(n, _)| n == name) {
+                    partial.push((name.to_string(), missing.into_iter().collect()));
+                }
+            }
+            if partial.is_empty() {
+                continue;
+            }
+            const SHOWN: usize = 8;
+            let mut parts: Vec<String> = partial
+                .iter()
+                .take(SHOWN)
+                .map(|(n, arches)| format!("{n} (not on {})", join_arches(arches)))
+                .collect();
+            if partial.len() > SHOWN {
+                parts.push(format!("and {} more", partial.len() - SHOWN));
+            }
+            let path = self.rule_path(i);
+            let syscall = (partial.len() == 1).then(|| partial[0].0.clone());
+            self.push(
+                MISSING_ON_ARCH,
+                Severity::Info,
+                path,
+                syscall.as_deref(),
+                None,
+                if partial.len() == 1 {
+                    format!(
+                        "`{}` is not a syscall on {} (an ABI the filter covers) and is ignored there",
+                        partial[0].0,
+                        join_arches(&partial[0].1)
+                    )
+                } else {
+                    format!(
+                        "{} names of this rule are not syscalls on every ABI the filter covers and are ignored there: {}",
+                        partial.len(),
+                        parts.join(", ")
+                    )
+                },
+                "each ABI resolves names through its own table; a name it lacks is skipped there (usually intended in a multi-arch profile, e.g. chown32 exists only on 32-bit ABIs)",
+                "nothing to do if the profile is meant for several architectures; otherwise drop the names no ABI you run needs".into(),
+            );
+        }
+    }
+
+    /// JW103.
+    pub(super) fn duplicates(&mut self) {
+        let rules = self.profile.rules();
+        for (i, rule) in rules.iter().enumerate() {
+            let names: Vec<&str> = rule.all_names().collect();
+            for (j, name) in names.iter().enumerate() {
+                if names[..j].contains(name) {
+                    let path = format!("{}.names[{j}]", self.rule_path(i));
+                    self.push(
+                        DUPLICATE_NAME,
+                        Severity::Warning,
+                        path,
+                        Some(name),
+                        None,
+                        format!("`{name}` is listed twice in this rule"),
+                        "the second entry changes nothing; duplicates hide what a reviewer should see and often mean an edit went wrong",
+                        format!("delete the second `{name}`"),
+                    );
+                }
+            }
+            for (k, earlier) in rules[..i].iter().enumerate() {
+                if !same_context(earlier, rule) {
+                    continue;
+                }
+                let mut reported = BTreeSet::new();
+                for name in rule.all_names() {
+                    if earlier.all_names().any(|n| n == name) && reported.insert(name) {
+                        let path = self.name_path(i, name);
+                        let earlier_path = self.name_path(k, name);
+                        self.push(
+                            DUPLICATE_NAME,
+                            Severity::Warning,
+                            path,
+                            Some(name),
+                            None,
+                            format!("`{name}` is already at {earlier_path}, a rule with the same action, conditions and gates"),
+                            "the second entry changes nothing; duplicates hide what a reviewer should see and often mean an edit went wrong",
+                            format!("delete `{name}` from one of the two rules"),
+                        );
+                    }
+                }
+            }
+        }
+    }
+
+    /// JW104, JW105, JW106, JW107.
+    pub(super) fn policy_rules(&mut self) {
+        let mut out = Vec::new();
+        for p in &self.policies {
+            let host = p.host;
+            for (i, st) in p.rule_status.iter().enumerate() {
+                if *st == RuleStatus::SameAsDefault {
+                    let action = self.profile.rules()[i].action();
+                    out.push((
+                        SAME_AS_DEFAULT,
+                        Severity::Info,
+                        self.rule_path(i),
+                        None,
+                        host,
+                        format!("the rule's action {action} equals the default action; runc skips it"),
+                        "a rule that repeats the default changes no decision; libseccomp refuses it and runc silently drops it, so it only misleads readers (and its names still count for runc's ENOSYS stub)".to_string(),
+                        "delete the rule, or give it the action it was meant to have".to_string(),
+                    ));
+                }
+            }
+            for note in &p.notes {
+                let Some(i) = note.source else { continue };
+                if note.message.contains("index repeats") {
+                    out.push((
+                        REPEATED_ARG_INDEX,
+                        Severity::Warning,
+                        format!("{}.args", self.rule_path(i)),
+                        None,
+                        host,
+                        note.message.clone(),
+                        "runc then allows the call when ANY condition holds (including conditions on other arguments), which is usually far wider than meant; crun and libseccomp refuse the profile".to_string(),
+                        "split the rule: one rule per allowed value of the repeated argument, each with the other conditions".to_string(),
+                    ));
+                }
+            }
+            for ap in &p.arches {
+                for sp in ap.syscalls.values() {
+                    let decider = sp.rules.first().filter(|r| r.conds.is_empty());
+                    for r in &sp.shadowed {
+                        let Some(u) = decider else { continue };
+                        if r.conds.is_empty() {
+                            if r.action != u.action {
+                                out.push((
+                                    CONFLICTING_RULES,
+                                    Severity::Warning,
+                                    self.name_path(r.source, sp.name),
+                                    Some(sp.name),
+                                    host,
+                                    format!(
+                                        "`{}`: this rule says {} but {} says {}, both unconditionally",
+                                        sp.name,
+                                        r.action,
+                                        self.rule_path(u.source),
+                                        u.action
+                                    ),
+                                    conflict_why(),
+                                    format!("keep one action for `{}`: delete it from one of the rules", sp.name),
+                                ));
+                            }
+                            continue;
+                        }
+                        out.push((
+                            SHADOWED_RULE,
+                            Severity::Warning,
+                            self.name_path(r.source, sp.name),
+                            Some(sp.name),
+                            host,
+                            format!(
+                                "`{}` when {} never decides: {} gives it {} unconditionally",
+                                sp.name,
+                                conds_text(r),
+                                self.rule_path(u.source),
+                                u.action
+                            ),
+                            "libseccomp keeps one unconditional action per syscall and drops the argument checks, so the conditions of this rule are dead (if the author meant to restrict the call, it is not restricted)".to_string(),
+                            format!(
+                                "remove `{}` from the unconditional rule if the conditions are meant to restrict it; otherwise delete this rule",
+                                sp.name
+                            ),
+                        ));
+                    }
+                    let is64 = ap.arch.is_64bit_args();
+                    for (b, rb) in sp.rules.iter().enumerate() {
+                        for ra in &sp.rules[..b] {
+                            if ra.action == rb.action || ra.conds.is_empty() || rb.conds.is_empty()
+                            {
+                                continue;
+                            }
+                            if let Some(args) = overlap(ra, rb, is64) {
+                                out.push((
+                                    CONFLICTING_RULES,
+                                    Severity::Warning,
+                                    self.name_path(rb.source, sp.name),
+                                    Some(sp.name),
+                                    host,
+                                    format!(
+                                        "`{}`: {} ({} when {}) and {} ({} when {}) both match e.g. args {:#x?}",
+                                        sp.name,
+                                        self.rule_path(ra.source),
+                                        ra.action,
+                                        conds_text(ra),
+                                        self.rule_path(rb.source),
+                                        rb.action,
+                                        conds_text(rb),
+                                        &args[..]
+                                    ),
+                                    conflict_why(),
+                                    "make the conditions disjoint (e.g. add the negation of one rule's condition to the other), so the order of evaluation cannot matter".to_string(),
+                                ));
+                            }
+                        }
+                    }
+                }
+            }
+        }
+        for (rule, sev, path, syscall, host, message, why, fix) in out {
+            self.push(rule, sev, path, syscall, Some(host), message, &why, fix);
+        }
+    }
+}
