@@ -180,7 +180,7 @@ impl Lint<'_> {
             };
             self.push(
                 rule,
-                rule.2,
+                rule.severity,
                 path,
                 Some("clone3"),
                 Some(host),

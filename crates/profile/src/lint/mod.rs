@@ -244,8 +244,8 @@ impl Lint<'_> {
         fix: String,
     ) {
         self.raw.push(Finding {
-            id: rule.0,
-            slug: rule.1,
+            id: rule.id,
+            slug: rule.slug,
             severity,
             path,
             syscall: syscall.map(str::to_string),
@@ -467,7 +467,7 @@ fn trim_zeros(s: &[u8]) -> &[u8] {
 pub fn rule(id: &str) -> Option<&'static Rule> {
     RULES
         .iter()
-        .find(|r| r.0.eq_ignore_ascii_case(id) || r.1 == id)
+        .find(|r| r.id.eq_ignore_ascii_case(id) || r.slug == id)
 }
 
 #[cfg(test)]
@@ -491,9 +491,9 @@ mod tests {
     #[test]
     fn rule_ids_are_unique_and_ordered() {
         for w in RULES.windows(2) {
-            assert!(w[0].0 < w[1].0, "{} then {}", w[0].0, w[1].0);
+            assert!(w[0].id < w[1].id, "{} then {}", w[0].id, w[1].id);
         }
-        let slugs: BTreeSet<&str> = RULES.iter().map(|r| r.1).collect();
+        let slugs: BTreeSet<&str> = RULES.iter().map(|r| r.slug).collect();
         assert_eq!(slugs.len(), RULES.len());
     }
 
