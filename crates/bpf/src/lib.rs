@@ -29,6 +29,7 @@ pub mod emu;
 mod hash;
 pub mod insn;
 pub mod opt;
+mod options;
 pub mod verify;
 
 pub use compile::{compile, ArchStats, CompileError, CompileOptions, Compiled, Contributor, Stats};

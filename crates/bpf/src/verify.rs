@@ -20,10 +20,10 @@ use std::collections::BTreeSet;
 use jailwright_profile::policy::{Cond, SyscallPolicy, X32_SYSCALL_BIT};
 use jailwright_profile::{Action, Arch, Op, Policy};
 
-use crate::compile::{abi_for, table_spans, CompileOptions};
 use crate::disasm::{disassemble, ret_name};
 use crate::emu::{self, Endian, SeccompData};
 use crate::insn::Program;
+use crate::options::{abi_for, table_spans, CompileOptions};
 
 /// A program that does not decide like its policy.
 #[derive(Debug, thiserror::Error)]
