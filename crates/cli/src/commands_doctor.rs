@@ -5,6 +5,7 @@ use std::fmt::Write as _;
 use std::path::Path;
 
 use jailwright_container as container;
+use jailwright_profile::host::Host;
 use jailwright_sandbox as sandbox;
 
 use crate::args::{Backend, Format};
@@ -78,7 +79,7 @@ pub fn doctor(
     }
     let checks = container::doctor(&container::DoctorOptions {
         backend: backend_for(backend),
-        landlock_abi: Some(sandbox::landlock_abi()),
+        host: Some(Host::read(Path::new("/")).with_landlock_abi(sandbox::landlock_abi())),
     });
     if format == Format::Json {
         emit(None, json(&checks)?.as_bytes())?;

@@ -2,8 +2,9 @@
 
 use std::path::Path;
 
+use jailwright_profile::host::Host;
 use jailwright_profile::lint::missing_runtime_needs;
-use jailwright_profile::{catalogue, resolve, Arch, KernelVersion, Profile, Runtime, Target};
+use jailwright_profile::{catalogue, resolve, Arch, Profile, Runtime, Target};
 use serde::Serialize;
 
 use crate::backend::{block_on, Backend};
@@ -56,30 +57,26 @@ fn check(
 pub struct DoctorOptions {
     /// The container engine to check as well (None: the host only, for the native sandbox).
     pub backend: Option<Backend>,
-    /// The kernel's answer to the Landlock version query (`landlock_create_ruleset` with
-    /// `LANDLOCK_CREATE_RULESET_VERSION`: the ABI, or why there is none), when the caller can
-    /// ask it; this crate makes no syscalls of its own, so without it the doctor reads the
-    /// active LSMs from securityfs instead.
-    pub landlock_abi: Option<Result<u32, String>>,
+    /// The host's facts, as the caller read them (with the Landlock ABI, which needs a system
+    /// call this crate does not make); `None`: read here, without the Landlock ABI (the doctor
+    /// then reads the active LSMs from securityfs instead).
+    pub host: Option<Host>,
 }
 
-fn read(path: &str) -> Option<String> {
-    std::fs::read_to_string(path)
-        .ok()
-        .map(|s| s.trim().to_string())
+fn host_checks(host: &Host) -> Vec<Check> {
+    let mut v = vec![kernel_check(host)];
+    v.extend(seccomp_checks(host));
+    v.push(user_namespace_check(host));
+    v.push(landlock_check(host));
+    v.push(cgroup_check(host));
+    // Profiles for this host's architecture.
+    v.push(arch_coverage(host.arch, "host"));
+    v
 }
 
-fn host_checks(root: &Path, landlock_abi: Option<&Result<u32, String>>) -> Vec<Check> {
-    let p = |rel: &str| {
-        root.join(rel.trim_start_matches('/'))
-            .to_string_lossy()
-            .into_owned()
-    };
-    let mut v = Vec::new();
-    let release = read(&p("/proc/sys/kernel/osrelease")).unwrap_or_default();
-    let kernel = KernelVersion::parse(&release);
-    let arch = Arch::host();
-    v.push(match kernel {
+fn kernel_check(host: &Host) -> Check {
+    let (release, arch) = (&host.kernel_release, host.arch);
+    match host.kernel {
         Some(k) => check(
             "kernel",
             CheckStatus::Ok,
@@ -92,22 +89,20 @@ fn host_checks(root: &Path, landlock_abi: Option<&Result<u32, String>>) -> Vec<C
             format!("cannot read the kernel release ({release:?}), {arch}"),
             "mount /proc",
         ),
-    });
-    let at_least = |maj: u8, min: u8| kernel.is_some_and(|k| k >= KernelVersion::new(maj, min));
+    }
+}
 
-    // Seccomp: the Seccomp field exists with CONFIG_SECCOMP; actions_avail lists what the
-    // filter mode supports (CONFIG_SECCOMP_FILTER).
-    let status = read(&p("/proc/self/status")).unwrap_or_default();
-    let mode = status
-        .lines()
-        .find_map(|l| l.strip_prefix("Seccomp:"))
-        .map(|s| s.trim().to_string());
-    let actions = read(&p("/proc/sys/kernel/seccomp/actions_avail"));
-    v.push(match (&mode, &actions) {
-        (Some(m), Some(a)) if a.split_whitespace().any(|x| x == "errno") => check(
+/// The filter mode, user notification and the action cache. The Seccomp field exists with
+/// CONFIG_SECCOMP; actions_avail lists what the filter mode supports (CONFIG_SECCOMP_FILTER).
+fn seccomp_checks(host: &Host) -> [Check; 3] {
+    let filter = match (&host.seccomp.mode, &host.seccomp.actions) {
+        (Some(m), Some(a)) if a.iter().any(|x| x == "errno") => check(
             "seccomp filter",
             CheckStatus::Ok,
-            format!("filter mode available (actions: {a}); this process's mode {m}"),
+            format!(
+                "filter mode available (actions: {}); this process's mode {m}",
+                a.join(" ")
+            ),
             "",
         ),
         (Some(m), _) => check(
@@ -122,29 +117,29 @@ fn host_checks(root: &Path, landlock_abi: Option<&Result<u32, String>>) -> Vec<C
             "no Seccomp field in /proc/self/status: the kernel has no seccomp",
             "use a kernel built with CONFIG_SECCOMP=y and CONFIG_SECCOMP_FILTER=y; jailwright cannot filter syscalls here",
         ),
-    });
-    v.push(match &actions {
-        Some(a) if a.split_whitespace().any(|x| x == "user_notif") => check(
+    };
+    let notify = match host.seccomp_action("user_notif") {
+        Some(true) => check(
             "seccomp user-notify",
             CheckStatus::Ok,
             "user_notif is in actions_avail: blocked syscalls can be reported by name",
             "",
         ),
-        Some(_) => check(
+        Some(false) => check(
             "seccomp user-notify",
             CheckStatus::Warn,
             "user_notif is not in actions_avail",
             "blocked-syscall reports fall back to counting; a kernel >= 5.0 supports user notification",
         ),
-        None if at_least(5, 0) => check(
+        None if host.kernel_at_least(5, 0) => check(
             "seccomp user-notify",
             CheckStatus::Warn,
             "inferred available from the kernel version (>= 5.0); actions_avail unreadable",
             "",
         ),
         None => check("seccomp user-notify", CheckStatus::Warn, "kernel older than 5.0: unavailable", "upgrade the kernel for blocked-syscall reports"),
-    });
-    v.push(if at_least(5, 11) {
+    };
+    let cache = if host.kernel_at_least(5, 11) {
         check(
             "seccomp action cache",
             CheckStatus::Ok,
@@ -158,16 +153,16 @@ fn host_checks(root: &Path, landlock_abi: Option<&Result<u32, String>>) -> Vec<C
             "kernel older than 5.11 (inferred): every syscall runs the whole filter",
             "filters cost more per syscall; jailwright's optimizer matters more here",
         )
-    });
+    };
+    [filter, notify, cache]
+}
 
-    // User namespaces.
-    let max_ns = read(&p("/proc/sys/user/max_user_namespaces")).and_then(|s| s.parse::<u64>().ok());
-    let clone = read(&p("/proc/sys/kernel/unprivileged_userns_clone"));
-    let apparmor = read(&p("/proc/sys/kernel/apparmor_restrict_unprivileged_userns"));
+fn user_namespace_check(host: &Host) -> Check {
+    let u = &host.user_namespaces;
     let mut notes = Vec::new();
     let mut st = CheckStatus::Ok;
     let mut advice = String::new();
-    match max_ns {
+    match u.max {
         Some(0) => {
             st = CheckStatus::Fail;
             notes.push("user.max_user_namespaces = 0".to_string());
@@ -179,32 +174,34 @@ fn host_checks(root: &Path, landlock_abi: Option<&Result<u32, String>>) -> Vec<C
             notes.push("no /proc/sys/user/max_user_namespaces (CONFIG_USER_NS off?)".into());
         }
     }
-    if clone.as_deref() == Some("0") {
+    if u.unprivileged_clone.as_deref() == Some("0") {
         st = CheckStatus::Fail;
         notes.push(
             "kernel.unprivileged_userns_clone = 0 (Debian): unprivileged users cannot create one"
                 .into(),
         );
         advice = "sysctl -w kernel.unprivileged_userns_clone=1, or run jailwright as root".into();
-    } else if let Some(c) = clone {
+    } else if let Some(c) = &u.unprivileged_clone {
         notes.push(format!("kernel.unprivileged_userns_clone = {c}"));
     }
-    if apparmor.as_deref() == Some("1") {
+    if u.apparmor_restrict.as_deref() == Some("1") {
         if st == CheckStatus::Ok {
             st = CheckStatus::Warn;
         }
         notes.push("kernel.apparmor_restrict_unprivileged_userns = 1 (Ubuntu 24.04+): unprivileged namespaces are restricted by AppArmor".into());
         advice = "add an AppArmor profile granting `userns` to jailwright, or sysctl -w kernel.apparmor_restrict_unprivileged_userns=0".into();
     }
-    v.push(Check {
+    Check {
         name: "user namespaces".into(),
         status: st,
         detail: notes.join("; "),
         advice,
-    });
+    }
+}
 
-    // Landlock: the kernel's own answer when we have it, else the active LSMs.
-    v.push(match (landlock_abi, read(&p("/sys/kernel/security/lsm"))) {
+/// Landlock: the kernel's own answer when we have it, else the active LSMs.
+fn landlock_check(host: &Host) -> Check {
+    match (&host.landlock.abi, &host.landlock.lsms) {
         (Some(Ok(abi)), _) => check(
             "landlock",
             CheckStatus::Ok,
@@ -217,63 +214,34 @@ fn host_checks(root: &Path, landlock_abi: Option<&Result<u32, String>>) -> Vec<C
             why.clone(),
             "the native sandbox runs without Landlock and reports it; `--require landlock` makes that an error",
         ),
-        (None, lsm) => match lsm {
-        Some(l) if l.split(',').any(|x| x == "landlock") => check(
+        (None, Some(l)) if l.split(',').any(|x| x == "landlock") => check(
             "landlock",
             CheckStatus::Ok,
             format!("enabled (LSMs: {l}); the ABI version needs a syscall, the native sandbox reports it"),
             "",
         ),
-        Some(l) => check(
+        (None, Some(l)) => check(
             "landlock",
             CheckStatus::Warn,
             format!("not among the active LSMs ({l})"),
             "boot with lsm=landlock,... (CONFIG_SECURITY_LANDLOCK=y) for filesystem confinement in the native sandbox",
         ),
-        None => check(
+        (None, None) => check(
             "landlock",
             CheckStatus::Warn,
             "cannot read /sys/kernel/security/lsm (securityfs not mounted)",
             "mount -t securityfs securityfs /sys/kernel/security to check",
         ),
-        },
-    });
-
-    // cgroups.
-    let mountinfo = read(&p("/proc/self/mountinfo")).unwrap_or_default();
-    let mut v2_at = None;
-    let mut v1 = Vec::new();
-    for line in mountinfo.lines() {
-        let Some((left, right)) = line.split_once(" - ") else {
-            continue;
-        };
-        let mount_point = left.split_whitespace().nth(4).unwrap_or("");
-        let mut r = right.split_whitespace();
-        let fstype = r.next().unwrap_or("");
-        let opts = r.nth(1).unwrap_or("");
-        if fstype == "cgroup2" {
-            v2_at = Some(mount_point.to_string());
-        } else if fstype == "cgroup" {
-            let ctrl: Vec<&str> = opts
-                .split(',')
-                .filter(|o| {
-                    !matches!(*o, "rw" | "ro" | "nosuid" | "nodev" | "noexec" | "relatime")
-                        && !o.starts_with("name=")
-                })
-                .collect();
-            if !ctrl.is_empty() {
-                v1.push(ctrl.join(","));
-            }
-        }
     }
-    v.push(match (&v2_at, v1.is_empty()) {
+}
+
+fn cgroup_check(host: &Host) -> Check {
+    let c = &host.cgroups;
+    match (&c.v2_at, c.v1.is_empty()) {
         (Some(at), true) if at == "/sys/fs/cgroup" => {
-            let root_ctrl = read(&p("/sys/fs/cgroup/cgroup.subtree_control")).unwrap_or_default();
-            let own = read(&p("/proc/self/cgroup"))
-                .and_then(|c| c.lines().find_map(|l| l.strip_prefix("0::").map(str::to_string)))
-                .unwrap_or_default();
-            let dir = p(&format!("/sys/fs/cgroup{}", own.trim_end_matches('/')));
-            let writable = std::fs::metadata(&dir).map(|m| !m.permissions().readonly()).unwrap_or(false);
+            let root_ctrl = c.root_subtree_control.clone().unwrap_or_default();
+            let own = c.own.clone().unwrap_or_default();
+            let writable = c.own_writable;
             let delegated = root_ctrl.contains("memory") && root_ctrl.contains("pids");
             check(
                 "cgroups",
@@ -285,13 +253,13 @@ fn host_checks(root: &Path, landlock_abi: Option<&Result<u32, String>>) -> Vec<C
         (Some(at), false) => check(
             "cgroups",
             CheckStatus::Warn,
-            format!("v1/hybrid: v1 controllers {} plus cgroup2 at {at}", v1.join(" ")),
+            format!("v1/hybrid: v1 controllers {} plus cgroup2 at {at}", c.v1.join(" ")),
             "Docker with runc works; crun refuses hybrid layouts; the native sandbox cannot use cgroup v2 limits and uses rlimits",
         ),
         (None, false) => check(
             "cgroups",
             CheckStatus::Warn,
-            format!("v1 only: {}", v1.join(" ")),
+            format!("v1 only: {}", c.v1.join(" ")),
             "the native sandbox uses rlimits instead of cgroup v2 limits",
         ),
         (Some(at), true) => check("cgroups", CheckStatus::Warn, format!("cgroup2 mounted at {at}, not /sys/fs/cgroup"), "mount cgroup2 at /sys/fs/cgroup"),
@@ -301,11 +269,7 @@ fn host_checks(root: &Path, landlock_abi: Option<&Result<u32, String>>) -> Vec<C
             "none mounted",
             "mount -t cgroup2 none /sys/fs/cgroup (or install cgroupfs-mount); without cgroups only rlimits limit memory and processes",
         ),
-    });
-
-    // Profiles for this host's architecture.
-    v.push(arch_coverage(arch, "host"));
-    v
+    }
 }
 
 /// The daemon's own custom default profile: when it is a file here, whether the daemon's
@@ -520,7 +484,11 @@ async fn backend_checks(backend: &Backend) -> Vec<Check> {
 
 /// Runs every check for the host and, when given, the backend.
 pub fn doctor(opts: &DoctorOptions) -> Vec<Check> {
-    let mut v = host_checks(Path::new("/"), opts.landlock_abi.as_ref());
+    let host = opts
+        .host
+        .clone()
+        .unwrap_or_else(|| Host::read(Path::new("/")));
+    let mut v = host_checks(&host);
     if let Some(b) = &opts.backend {
         match block_on(backend_checks(b)) {
             Ok(c) => v.extend(c),
@@ -642,7 +610,7 @@ mod tests {
         );
         w("sys/kernel/security/lsm", "lockdown,capability,apparmor\n");
         w("proc/self/mountinfo", "31 23 0:28 / /sys/fs/cgroup rw - tmpfs tmpfs rw\n32 31 0:29 / /sys/fs/cgroup/memory rw - cgroup cgroup rw,memory\n41 31 0:38 / /sys/fs/cgroup/unified rw - cgroup2 cgroup2 rw\n");
-        let checks = host_checks(&dir, None);
+        let checks = host_checks(&Host::read(&dir));
         let get = |n: &str| checks.iter().find(|c| c.name == n).unwrap().clone();
         assert_eq!(get("kernel").status, CheckStatus::Ok);
         assert_eq!(get("seccomp filter").status, CheckStatus::Ok);
@@ -652,7 +620,7 @@ mod tests {
         assert_eq!(get("landlock").status, CheckStatus::Warn);
         // The kernel's own answer wins over securityfs.
         let with = |abi: Result<u32, String>| {
-            host_checks(&dir, Some(&abi))
+            host_checks(&Host::read(&dir).with_landlock_abi(abi))
                 .into_iter()
                 .find(|c| c.name == "landlock")
                 .unwrap()

@@ -27,6 +27,7 @@ pub mod dialect;
 pub mod diff;
 pub mod error;
 pub mod export;
+pub mod host;
 pub mod lint;
 pub mod ops;
 pub mod policy;

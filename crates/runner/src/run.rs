@@ -19,15 +19,9 @@ use crate::prebuilt;
 pub const SANDBOX_NEEDS: [&str; 3] = ["sendmsg", "write", "close"];
 
 /// Whether this kernel offers `SECCOMP_RET_USER_NOTIF`, which denial reports need (and the
-/// reason when not).
+/// reason when not): the host fact, read from `/`.
 pub fn user_notification() -> Result<(), String> {
-    match std::fs::read_to_string("/proc/sys/kernel/seccomp/actions_avail") {
-        Ok(s) if s.split_whitespace().any(|a| a == "user_notif") => Ok(()),
-        Ok(_) => Err("this kernel has no SECCOMP_RET_USER_NOTIF (Linux 5.0+)".into()),
-        Err(e) => Err(format!(
-            "cannot read /proc/sys/kernel/seccomp/actions_avail: {e}"
-        )),
-    }
+    jailwright_profile::host::user_notification(std::path::Path::new("/"))
 }
 
 /// The terminal guard for `host` (refusing the terminal requests that inject input, take a
