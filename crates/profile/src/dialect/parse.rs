@@ -411,47 +411,7 @@ pub(super) fn parse_profile(v: &Value, path: &str) -> Result<Profile, Problem> {
         None => None,
     };
     let arch_map = match opt(obj, "archMap") {
-        Some(am) => {
-            let p = format!("{path}.archMap");
-            let arr = am.as_array().ok_or_else(|| {
-                Problem::new(
-                    &p,
-                    "an array of {architecture, subArchitectures}",
-                    &format!("found {}", type_name(am)),
-                    "write [{\"architecture\": \"SCMP_ARCH_X86_64\", \"subArchitectures\": [\"SCMP_ARCH_X86\"]}]",
-                )
-            })?;
-            let mut entries = Vec::with_capacity(arr.len());
-            for (i, e) in arr.iter().enumerate() {
-                let ep = format!("{p}[{i}]");
-                let eo = as_object(e, &ep, "an object with `architecture`")?;
-                let a = eo.get("architecture").ok_or_else(|| {
-                    Problem::new(
-                        &ep,
-                        "an `architecture` key",
-                        "the entry has no `architecture`",
-                        "add \"architecture\": \"SCMP_ARCH_X86_64\"",
-                    )
-                })?;
-                let architecture = scmp_arch(a, &format!("{ep}.architecture"))?;
-                let sub_architectures = match opt(eo, "subArchitectures") {
-                    Some(s) => Some(arch_list(s, &format!("{ep}.subArchitectures"))?),
-                    None => None,
-                };
-                let mut extra = Map::new();
-                for (k, val) in eo {
-                    if k != "architecture" && k != "subArchitectures" {
-                        extra.insert(k.clone(), val.clone());
-                    }
-                }
-                entries.push(ArchMapEntry {
-                    architecture,
-                    sub_architectures,
-                    extra,
-                });
-            }
-            Some(entries)
-        }
+        Some(am) => Some(parse_arch_map(am, &format!("{path}.archMap"))?),
         None => None,
     };
     if architectures.as_ref().is_some_and(|a| !a.is_empty())
@@ -465,21 +425,7 @@ pub(super) fn parse_profile(v: &Value, path: &str) -> Result<Profile, Problem> {
         ));
     }
     let flags = match opt(obj, "flags") {
-        Some(f) => {
-            let p = format!("{path}.flags");
-            let flags = string_list(f, &p, "seccomp filter flags")?;
-            for (i, fl) in flags.iter().enumerate() {
-                if !KNOWN_FLAGS.contains(&fl.as_str()) {
-                    return Err(Problem::new(
-                        &format!("{p}[{i}]"),
-                        "a seccomp filter flag",
-                        &format!("unknown flag {fl:?}"),
-                        &format!("use one of {}", KNOWN_FLAGS.join(", ")),
-                    ));
-                }
-            }
-            Some(flags)
-        }
+        Some(f) => Some(parse_flags(f, &format!("{path}.flags"))?),
         None => None,
     };
     let listener_path = match opt(obj, "listenerPath") {
@@ -491,23 +437,7 @@ pub(super) fn parse_profile(v: &Value, path: &str) -> Result<Profile, Problem> {
         None => None,
     };
     let syscalls = match opt(obj, "syscalls") {
-        Some(s) => {
-            let p = format!("{path}.syscalls");
-            let arr = s.as_array().ok_or_else(|| {
-                Problem::new(
-                    &p,
-                    "an array of rules",
-                    &format!("found {}", type_name(s)),
-                    "write [{\"names\": [\"read\"], \"action\": \"SCMP_ACT_ALLOW\"}]",
-                )
-            })?;
-            Some(
-                arr.iter()
-                    .enumerate()
-                    .map(|(i, r)| parse_rule(r, &format!("{p}[{i}]")))
-                    .collect::<Result<Vec<_>, _>>()?,
-            )
-        }
+        Some(s) => Some(parse_rules(s, &format!("{path}.syscalls"))?),
         None => None,
     };
     let mut extra = Map::new();
@@ -527,24 +457,12 @@ pub(super) fn parse_profile(v: &Value, path: &str) -> Result<Profile, Problem> {
             extra.insert(k.clone(), val.clone());
         }
     }
-    let podman = default_errno.is_some()
-        || syscalls
-            .iter()
-            .flatten()
-            .any(|r: &SyscallRule| r.errno.is_some());
-    let dialect = if podman {
-        Dialect::Podman
-    } else if arch_map.is_none()
-        && syscalls
-            .iter()
-            .flatten()
-            .all(|r| r.includes.is_none() && r.excludes.is_none())
-        && architectures.is_some()
-    {
-        Dialect::Oci
-    } else {
-        Dialect::Docker
-    };
+    let dialect = dialect_of(
+        default_errno.is_some(),
+        arch_map.is_some(),
+        architectures.is_some(),
+        syscalls.as_deref(),
+    );
     Ok(Profile {
         default_action,
         default_errno_ret,
@@ -558,6 +476,103 @@ pub(super) fn parse_profile(v: &Value, path: &str) -> Result<Profile, Problem> {
         extra,
         dialect,
     })
+}
+
+/// `archMap`: each entry's architecture and sub-architectures, unknown keys kept.
+fn parse_arch_map(am: &Value, p: &str) -> Result<Vec<ArchMapEntry>, Problem> {
+    let arr = am.as_array().ok_or_else(|| {
+        Problem::new(
+            p,
+            "an array of {architecture, subArchitectures}",
+            &format!("found {}", type_name(am)),
+            "write [{\"architecture\": \"SCMP_ARCH_X86_64\", \"subArchitectures\": [\"SCMP_ARCH_X86\"]}]",
+        )
+    })?;
+    let mut entries = Vec::with_capacity(arr.len());
+    for (i, e) in arr.iter().enumerate() {
+        let ep = format!("{p}[{i}]");
+        let eo = as_object(e, &ep, "an object with `architecture`")?;
+        let a = eo.get("architecture").ok_or_else(|| {
+            Problem::new(
+                &ep,
+                "an `architecture` key",
+                "the entry has no `architecture`",
+                "add \"architecture\": \"SCMP_ARCH_X86_64\"",
+            )
+        })?;
+        let architecture = scmp_arch(a, &format!("{ep}.architecture"))?;
+        let sub_architectures = match opt(eo, "subArchitectures") {
+            Some(s) => Some(arch_list(s, &format!("{ep}.subArchitectures"))?),
+            None => None,
+        };
+        let mut extra = Map::new();
+        for (k, val) in eo {
+            if k != "architecture" && k != "subArchitectures" {
+                extra.insert(k.clone(), val.clone());
+            }
+        }
+        entries.push(ArchMapEntry {
+            architecture,
+            sub_architectures,
+            extra,
+        });
+    }
+    Ok(entries)
+}
+
+/// `flags`: each one a flag the runtimes know.
+fn parse_flags(f: &Value, p: &str) -> Result<Vec<String>, Problem> {
+    let flags = string_list(f, p, "seccomp filter flags")?;
+    for (i, fl) in flags.iter().enumerate() {
+        if !KNOWN_FLAGS.contains(&fl.as_str()) {
+            return Err(Problem::new(
+                &format!("{p}[{i}]"),
+                "a seccomp filter flag",
+                &format!("unknown flag {fl:?}"),
+                &format!("use one of {}", KNOWN_FLAGS.join(", ")),
+            ));
+        }
+    }
+    Ok(flags)
+}
+
+/// `syscalls`: every rule.
+fn parse_rules(s: &Value, p: &str) -> Result<Vec<SyscallRule>, Problem> {
+    let arr = s.as_array().ok_or_else(|| {
+        Problem::new(
+            p,
+            "an array of rules",
+            &format!("found {}", type_name(s)),
+            "write [{\"names\": [\"read\"], \"action\": \"SCMP_ACT_ALLOW\"}]",
+        )
+    })?;
+    arr.iter()
+        .enumerate()
+        .map(|(i, r)| parse_rule(r, &format!("{p}[{i}]")))
+        .collect()
+}
+
+/// Which runtime's dialect the profile is written in: Podman's errno spellings, plain OCI
+/// (`architectures`, no `archMap`, no `includes`/`excludes`), else Docker's.
+fn dialect_of(
+    default_errno: bool,
+    has_arch_map: bool,
+    has_architectures: bool,
+    syscalls: Option<&[SyscallRule]>,
+) -> Dialect {
+    let rules = syscalls.unwrap_or(&[]);
+    if default_errno || rules.iter().any(|r| r.errno.is_some()) {
+        Dialect::Podman
+    } else if !has_arch_map
+        && rules
+            .iter()
+            .all(|r| r.includes.is_none() && r.excludes.is_none())
+        && has_architectures
+    {
+        Dialect::Oci
+    } else {
+        Dialect::Docker
+    }
 }
 
 pub(super) fn strip_position(msg: &str) -> String {
