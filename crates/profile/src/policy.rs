@@ -40,7 +40,7 @@ use std::fmt;
 use crate::action::{Action, Op};
 use crate::arch::Arch;
 use crate::caps::CapSet;
-use crate::dialect::{KernelVersion, Profile};
+use crate::dialect::{KernelVersion, Profile, SyscallRule};
 use crate::tables;
 
 /// The x32 syscall-number bit.
@@ -360,6 +360,56 @@ pub fn resolve(profile: &Profile, target: &Target) -> Policy {
     let mut notes = Vec::new();
     let host = target.arch;
     // 1. architectures
+    let arches = filter_arches(profile, host, &mut notes);
+
+    let default = profile.default();
+    let host_go = host.go_name();
+    let mut rule_status = Vec::with_capacity(profile.rules().len());
+    let mut kept: Vec<(usize, Action, Vec<Vec<Cond>>)> = Vec::new();
+    let mut stub_names: Vec<&str> = Vec::new();
+    for (i, rule) in profile.rules().iter().enumerate() {
+        // 2. excludes, then includes
+        if let Some(why) = gated_out(rule, target, host_go) {
+            rule_status.push(RuleStatus::Filtered(why));
+            continue;
+        }
+        stub_names.extend(rule.all_names());
+        // 3. same as default
+        let action = rule.action();
+        if action == default {
+            rule_status.push(RuleStatus::SameAsDefault);
+            continue;
+        }
+        rule_status.push(RuleStatus::Kept);
+        // 4. conditions
+        let groups = condition_groups(rule, i, target.runtime.kind, &mut notes);
+        kept.push((i, action, groups));
+    }
+
+    // 5. per-arch tables
+    let stub = target.runtime.has_enosys_stub()
+        && !matches!(default, Action::Allow | Action::Log | Action::Trace(_));
+    let mut arch_policies = Vec::with_capacity(arches.len());
+    for &arch in &arches {
+        if let Some(ap) = arch_policy(profile, arch, &kept, &stub_names, stub) {
+            arch_policies.push(ap);
+        }
+    }
+    Policy {
+        host,
+        runtime: target.runtime,
+        default,
+        bad_arch: Action::KillThread,
+        arches: arch_policies,
+        rule_status,
+        notes,
+        flags: profile.flags.clone().unwrap_or_default(),
+    }
+}
+
+/// The ABIs the filter covers on `host`: the host, then its `archMap` sub-architectures (or the
+/// `architectures` list), without repeats and without the ones jailwright has no table for.
+fn filter_arches(profile: &Profile, host: Arch, notes: &mut Vec<Note>) -> Vec<Arch> {
     let mut arches = vec![host];
     if let Some(map) = profile.arch_map.as_ref().filter(|m| !m.is_empty()) {
         match map.iter().find(|e| e.architecture == host) {
@@ -388,160 +438,145 @@ pub fn resolve(profile: &Profile, target: &Target) -> Policy {
         }
         has
     });
+    arches
+}
 
-    let default = profile.default();
-    let host_go = host.go_name();
-    let mut rule_status = Vec::with_capacity(profile.rules().len());
-    let mut kept: Vec<(usize, Action, Vec<Vec<Cond>>)> = Vec::new();
-    let mut stub_names: Vec<&str> = Vec::new();
-    for (i, rule) in profile.rules().iter().enumerate() {
-        // 2. excludes, then includes
-        let mut filtered = None;
-        if let Some(ex) = &rule.excludes {
-            if ex.arches.iter().flatten().any(|a| a == host_go) {
-                filtered = Some(format!("excludes.arches lists the host ({host_go})"));
-            } else if let Some(c) = ex
+/// Why a rule's `excludes` or `includes` leaves it out on this target, if they do.
+fn gated_out(rule: &SyscallRule, target: &Target, host_go: &str) -> Option<String> {
+    let mut filtered = None;
+    if let Some(ex) = &rule.excludes {
+        if ex.arches.iter().flatten().any(|a| a == host_go) {
+            filtered = Some(format!("excludes.arches lists the host ({host_go})"));
+        } else if let Some(c) = ex
+            .caps
+            .iter()
+            .flatten()
+            .find(|c| target.caps.contains_name(c))
+        {
+            filtered = Some(format!("excludes.caps: {c} is in the bounding set"));
+        } else if let Some(k) = ex.min_kernel.filter(|k| target.kernel >= *k) {
+            filtered = Some(format!(
+                "excludes.minKernel: kernel {} >= {k}",
+                target.kernel
+            ));
+        }
+    }
+    if filtered.is_none() {
+        if let Some(inc) = &rule.includes {
+            let arches_inc = inc.arches.as_deref().unwrap_or(&[]);
+            if !arches_inc.is_empty() && !arches_inc.iter().any(|a| a == host_go) {
+                filtered = Some(format!(
+                    "includes.arches [{}] does not list the host ({host_go})",
+                    arches_inc.join(", ")
+                ));
+            } else if let Some(c) = inc
                 .caps
                 .iter()
                 .flatten()
-                .find(|c| target.caps.contains_name(c))
+                .find(|c| !target.caps.contains_name(c))
             {
-                filtered = Some(format!("excludes.caps: {c} is in the bounding set"));
-            } else if let Some(k) = ex.min_kernel.filter(|k| target.kernel >= *k) {
+                filtered = Some(format!("includes.caps: {c} is not in the bounding set"));
+            } else if let Some(k) = inc.min_kernel.filter(|k| target.kernel < *k) {
                 filtered = Some(format!(
-                    "excludes.minKernel: kernel {} >= {k}",
+                    "includes.minKernel: kernel {} < {k}",
                     target.kernel
                 ));
             }
         }
-        if filtered.is_none() {
-            if let Some(inc) = &rule.includes {
-                let arches_inc = inc.arches.as_deref().unwrap_or(&[]);
-                if !arches_inc.is_empty() && !arches_inc.iter().any(|a| a == host_go) {
-                    filtered = Some(format!(
-                        "includes.arches [{}] does not list the host ({host_go})",
-                        arches_inc.join(", ")
-                    ));
-                } else if let Some(c) = inc
-                    .caps
-                    .iter()
-                    .flatten()
-                    .find(|c| !target.caps.contains_name(c))
-                {
-                    filtered = Some(format!("includes.caps: {c} is not in the bounding set"));
-                } else if let Some(k) = inc.min_kernel.filter(|k| target.kernel < *k) {
-                    filtered = Some(format!(
-                        "includes.minKernel: kernel {} < {k}",
-                        target.kernel
-                    ));
-                }
-            }
-        }
-        if let Some(why) = filtered {
-            rule_status.push(RuleStatus::Filtered(why));
-            continue;
-        }
-        stub_names.extend(rule.all_names());
-        // 3. same as default
-        let action = rule.action();
-        if action == default {
-            rule_status.push(RuleStatus::SameAsDefault);
-            continue;
-        }
-        rule_status.push(RuleStatus::Kept);
-        // 4. conditions
-        let conds: Vec<Cond> = rule
-            .conditions()
-            .iter()
-            .map(|c| Cond {
-                arg: c.index,
-                op: c.op,
-                value: c.value,
-                value_two: c.value_two.unwrap_or(0),
-            })
-            .collect();
-        let repeats = conds
-            .iter()
-            .enumerate()
-            .any(|(j, c)| conds[..j].iter().any(|d| d.arg == c.arg));
-        let groups = if repeats {
-            match target.runtime.kind {
-                RuntimeKind::Runc => {
-                    notes.push(Note {
-                        source: Some(i),
-                        message: "an argument index repeats, so runc adds each condition as its own rule: they are OR-ed, not AND-ed".into(),
-                    });
-                    conds.iter().map(|c| vec![*c]).collect()
-                }
-                _ => {
-                    notes.push(Note {
-                        source: Some(i),
-                        message: "an argument index repeats; libseccomp refuses more than one comparison per argument, so crun will fail to load this profile (modelled as AND)".into(),
-                    });
-                    vec![conds]
-                }
-            }
-        } else {
-            vec![conds]
-        };
-        kept.push((i, action, groups));
     }
+    filtered
+}
 
-    // 5. per-arch tables
-    let stub = target.runtime.has_enosys_stub()
-        && !matches!(default, Action::Allow | Action::Log | Action::Trace(_));
-    let mut arch_policies = Vec::with_capacity(arches.len());
-    for &arch in &arches {
-        let Some(table) = tables::table(arch) else {
-            continue;
-        };
-        let mut syscalls: BTreeMap<u32, SyscallPolicy> = BTreeMap::new();
-        let mut unknown = Vec::new();
-        for (source, action, groups) in &kept {
-            for name in profile.rules()[*source].all_names() {
-                let Some(nr) = table.lookup(name) else {
-                    if !unknown.iter().any(|u: &String| u == name) {
-                        unknown.push(name.to_string());
-                    }
-                    continue;
-                };
-                let entry = syscalls.entry(nr).or_insert_with(|| SyscallPolicy {
-                    name: table.name(nr).unwrap_or("?"),
-                    rules: Vec::new(),
-                    shadowed: Vec::new(),
+/// A rule's conditions as the runtime applies them: one AND-group, or (runc, an argument
+/// index repeated) one group per condition, OR-ed.
+fn condition_groups(
+    rule: &SyscallRule,
+    i: usize,
+    runtime: RuntimeKind,
+    notes: &mut Vec<Note>,
+) -> Vec<Vec<Cond>> {
+    let conds: Vec<Cond> = rule
+        .conditions()
+        .iter()
+        .map(|c| Cond {
+            arg: c.index,
+            op: c.op,
+            value: c.value,
+            value_two: c.value_two.unwrap_or(0),
+        })
+        .collect();
+    let repeats = conds
+        .iter()
+        .enumerate()
+        .any(|(j, c)| conds[..j].iter().any(|d| d.arg == c.arg));
+    if repeats {
+        match runtime {
+            RuntimeKind::Runc => {
+                notes.push(Note {
+                    source: Some(i),
+                    message: "an argument index repeats, so runc adds each condition as its own rule: they are OR-ed, not AND-ed".into(),
                 });
-                for g in groups {
-                    let rule = PolicyRule {
-                        conds: g.iter().map(|c| truncate(c, arch)).collect(),
-                        action: *action,
-                        source: *source,
-                    };
-                    push_rule(entry, rule);
-                }
+                conds.iter().map(|c| vec![*c]).collect()
+            }
+            _ => {
+                notes.push(Note {
+                    source: Some(i),
+                    message: "an argument index repeats; libseccomp refuses more than one comparison per argument, so crun will fail to load this profile (modelled as AND)".into(),
+                });
+                vec![conds]
             }
         }
-        let enosys_above = if stub {
-            stub_names.iter().filter_map(|n| table.lookup(n)).max()
-        } else {
-            None
-        };
-        arch_policies.push(ArchPolicy {
-            arch,
-            syscalls,
-            enosys_above,
-            unknown_names: unknown,
-        });
+    } else {
+        vec![conds]
     }
-    Policy {
-        host,
-        runtime: target.runtime,
-        default,
-        bad_arch: Action::KillThread,
-        arches: arch_policies,
-        rule_status,
-        notes,
-        flags: profile.flags.clone().unwrap_or_default(),
+}
+
+/// One ABI's table of the kept rules: number to ordered rules, the names it lacks, and the
+/// ENOSYS stub's bound when the runtime adds one.
+fn arch_policy(
+    profile: &Profile,
+    arch: Arch,
+    kept: &[(usize, Action, Vec<Vec<Cond>>)],
+    stub_names: &[&str],
+    stub: bool,
+) -> Option<ArchPolicy> {
+    let table = tables::table(arch)?;
+    let mut syscalls: BTreeMap<u32, SyscallPolicy> = BTreeMap::new();
+    let mut unknown = Vec::new();
+    for (source, action, groups) in kept {
+        for name in profile.rules()[*source].all_names() {
+            let Some(nr) = table.lookup(name) else {
+                if !unknown.iter().any(|u: &String| u == name) {
+                    unknown.push(name.to_string());
+                }
+                continue;
+            };
+            let entry = syscalls.entry(nr).or_insert_with(|| SyscallPolicy {
+                name: table.name(nr).unwrap_or("?"),
+                rules: Vec::new(),
+                shadowed: Vec::new(),
+            });
+            for g in groups {
+                let rule = PolicyRule {
+                    conds: g.iter().map(|c| truncate(c, arch)).collect(),
+                    action: *action,
+                    source: *source,
+                };
+                push_rule(entry, rule);
+            }
+        }
     }
+    let enosys_above = if stub {
+        stub_names.iter().filter_map(|n| table.lookup(n)).max()
+    } else {
+        None
+    };
+    Some(ArchPolicy {
+        arch,
+        syscalls,
+        enosys_above,
+        unknown_names: unknown,
+    })
 }
 
 /// Adds a rule, keeping libseccomp's "one unconditional action per syscall".
