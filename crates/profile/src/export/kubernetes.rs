@@ -89,6 +89,37 @@ pub(super) fn kubernetes(profile: &Profile, opts: &ExportOptions) -> Result<Expo
         y.push_str(&format!("  listenerMetadata: {}\n", yq(lm)));
     }
     let comments = p.rules().iter().filter(|r| r.comment.is_some()).count();
+    yaml_rules(&mut y, &p);
+    if comments > 0 {
+        notes.push(format!(
+            "SeccompProfile has no per-rule comments: {comments} comment(s) were left out"
+        ));
+    }
+    let local = match &opts.namespace {
+        Some(ns) => format!("operator/{ns}/{name}.json"),
+        None => format!("operator/{name}.json"),
+    };
+    let pod = pod_snippet(&local);
+    notes.push("apiVersion is security-profiles-operator.x-k8s.io/v1beta1, the version the Security Profiles Operator serves for SeccompProfile (there is no v1)".into());
+    notes.push(if opts.namespace.is_some() {
+        format!("namespaced profile (Security Profiles Operator before v0.9.0): the operator installs it on every node as {local} under the kubelet's seccomp directory")
+    } else {
+        format!("cluster-scoped profile (Security Profiles Operator v0.9.0 and later): the operator installs it on every node as {local} under the kubelet's seccomp directory; for releases before v0.9.0 export with a namespace, giving operator/<namespace>/{name}.json")
+    });
+    notes.push(format!(
+        "steps: `kubectl apply -f {name}.seccompprofile.yaml`; wait for `kubectl get seccompprofile {name}` to show Installed; then add the securityContext snippet to the workload"
+    ));
+    Ok(Export {
+        files: vec![
+            (format!("{name}.seccompprofile.yaml"), y),
+            (format!("{name}.pod-securitycontext.yaml"), pod),
+        ],
+        notes,
+    })
+}
+
+/// The rules as SeccompProfile's `spec.syscalls`.
+fn yaml_rules(y: &mut String, p: &Profile) {
     if p.rules().is_empty() {
         y.push_str("  syscalls: []\n");
     } else {
@@ -115,35 +146,15 @@ pub(super) fn kubernetes(profile: &Profile, opts: &ExportOptions) -> Result<Expo
             }
         }
     }
-    if comments > 0 {
-        notes.push(format!(
-            "SeccompProfile has no per-rule comments: {comments} comment(s) were left out"
-        ));
-    }
-    let local = match &opts.namespace {
-        Some(ns) => format!("operator/{ns}/{name}.json"),
-        None => format!("operator/{name}.json"),
-    };
+}
+
+/// The workload's side: the `securityContext` that points at the installed profile.
+fn pod_snippet(local: &str) -> String {
     let mut pod = String::new();
     pod.push_str("# the pod (or container) side: add under spec: of the Pod, or spec.template.spec: of a Deployment\n");
     pod.push_str("securityContext:\n");
     pod.push_str("  seccompProfile:\n");
     pod.push_str("    type: Localhost\n");
-    pod.push_str(&format!("    localhostProfile: {}\n", yq(&local)));
-    notes.push("apiVersion is security-profiles-operator.x-k8s.io/v1beta1, the version the Security Profiles Operator serves for SeccompProfile (there is no v1)".into());
-    notes.push(if opts.namespace.is_some() {
-        format!("namespaced profile (Security Profiles Operator before v0.9.0): the operator installs it on every node as {local} under the kubelet's seccomp directory")
-    } else {
-        format!("cluster-scoped profile (Security Profiles Operator v0.9.0 and later): the operator installs it on every node as {local} under the kubelet's seccomp directory; for releases before v0.9.0 export with a namespace, giving operator/<namespace>/{name}.json")
-    });
-    notes.push(format!(
-        "steps: `kubectl apply -f {name}.seccompprofile.yaml`; wait for `kubectl get seccompprofile {name}` to show Installed; then add the securityContext snippet to the workload"
-    ));
-    Ok(Export {
-        files: vec![
-            (format!("{name}.seccompprofile.yaml"), y),
-            (format!("{name}.pod-securitycontext.yaml"), pod),
-        ],
-        notes,
-    })
+    pod.push_str(&format!("    localhostProfile: {}\n", yq(local)));
+    pod
 }

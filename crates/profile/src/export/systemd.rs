@@ -44,44 +44,11 @@ pub(super) fn push_filter_lines(out: &mut String, prefix: &str, names: &BTreeSet
 pub(super) fn systemd(profile: &Profile, opts: &ExportOptions) -> Result<Export, ExportError> {
     let (policy, _, mut notes) = resolved(profile, opts)?;
     let default = policy.default;
-    // Per name, across every ABI of the filter (systemd resolves names per ABI itself).
-    let mut allowed: BTreeSet<&str> = BTreeSet::new();
-    let mut conditional: BTreeMap<&str, String> = BTreeMap::new();
-    let mut denied: BTreeMap<&str, Action> = BTreeMap::new();
-    for ap in &policy.arches {
-        for sp in ap.syscalls.values() {
-            if sp.rules.is_empty() {
-                continue;
-            }
-            match sp.unconditional() {
-                Some(a) if a.permits() => {
-                    allowed.insert(sp.name);
-                }
-                Some(a) => {
-                    if a != default {
-                        denied.insert(sp.name, a);
-                    }
-                }
-                None => {
-                    let text = sp
-                        .rules
-                        .iter()
-                        .map(|r| {
-                            let conds: Vec<String> =
-                                r.conds.iter().map(ToString::to_string).collect();
-                            format!("{} when {}", r.action, conds.join(" && "))
-                        })
-                        .collect::<Vec<_>>()
-                        .join("; ");
-                    conditional.insert(sp.name, text);
-                }
-            }
-        }
-    }
-    for n in &allowed {
-        conditional.remove(n);
-        denied.remove(n);
-    }
+    let ByName {
+        allowed,
+        conditional,
+        denied,
+    } = by_name(&policy, default);
     let mut unit = String::new();
     unit.push_str(&format!(
         "# systemd drop-in exported by jailwright from `{}` for {} hosts\n# install as /etc/systemd/system/UNIT.service.d/{}.conf, then `systemctl daemon-reload` and restart UNIT\n[Service]\n",
@@ -188,4 +155,59 @@ pub(super) fn systemd(profile: &Profile, opts: &ExportOptions) -> Result<Export,
         files: vec![(format!("{}.conf", bare_name(opts)), unit)],
         notes,
     })
+}
+
+/// What the profile does with each name, across every ABI of the filter (systemd resolves
+/// names per ABI itself): always allowed, allowed or denied under conditions (with the rules as
+/// text), or denied with an action other than the default.
+fn by_name(policy: &Policy, default: Action) -> ByName {
+    let mut allowed: BTreeSet<&str> = BTreeSet::new();
+    let mut conditional: BTreeMap<&str, String> = BTreeMap::new();
+    let mut denied: BTreeMap<&str, Action> = BTreeMap::new();
+    for ap in &policy.arches {
+        for sp in ap.syscalls.values() {
+            if sp.rules.is_empty() {
+                continue;
+            }
+            match sp.unconditional() {
+                Some(a) if a.permits() => {
+                    allowed.insert(sp.name);
+                }
+                Some(a) => {
+                    if a != default {
+                        denied.insert(sp.name, a);
+                    }
+                }
+                None => {
+                    let text = sp
+                        .rules
+                        .iter()
+                        .map(|r| {
+                            let conds: Vec<String> =
+                                r.conds.iter().map(ToString::to_string).collect();
+                            format!("{} when {}", r.action, conds.join(" && "))
+                        })
+                        .collect::<Vec<_>>()
+                        .join("; ");
+                    conditional.insert(sp.name, text);
+                }
+            }
+        }
+    }
+    for n in &allowed {
+        conditional.remove(n);
+        denied.remove(n);
+    }
+    ByName {
+        allowed,
+        conditional,
+        denied,
+    }
+}
+
+/// What [`by_name`] finds.
+struct ByName {
+    allowed: BTreeSet<&'static str>,
+    conditional: BTreeMap<&'static str, String>,
+    denied: BTreeMap<&'static str, Action>,
 }
