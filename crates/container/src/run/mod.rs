@@ -414,7 +414,12 @@ fn layers(
             detail: format!("runs as {}", opts.user),
         }
     });
-    let l = opts.limits;
+    v.push(limits_layer(&opts.limits, daemon_warnings));
+    v
+}
+
+/// The limits layer: what is set, what is not, and what the daemon said it could not apply.
+fn limits_layer(l: &Limits, daemon_warnings: &[String]) -> Layer {
     let mut set = Vec::new();
     let mut unset = Vec::new();
     match l.pids {
@@ -460,12 +465,11 @@ fn layers(
     } else {
         LayerStatus::Partial
     };
-    v.push(Layer {
+    Layer {
         layer: "limits",
         status,
         detail,
-    });
-    v
+    }
 }
 
 /// Runs the command (async). See [`run`].
