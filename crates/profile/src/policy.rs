@@ -1,8 +1,9 @@
 //! Resolution: a profile plus a target (host architecture, bounding set, kernel, runtime)
 //! becomes a [`Policy`], the per-architecture decision table a filter must implement.
 //!
-//! The rules, in the order they are applied (each is what runc + libseccomp do; sources in
-//! `shared/REFERENCE.md`):
+//! The rules, in the order they are applied (each is what runc + libseccomp do, as their
+//! sources read: runc's `libcontainer/seccomp`, moby's `profiles/seccomp`, libseccomp's
+//! `src/arch*.c`):
 //!
 //! 1. **Architectures.** With `archMap`, only the entry whose `architecture` is the host's
 //!    counts; the filter covers it and its `subArchitectures`. With `architectures` (OCI),

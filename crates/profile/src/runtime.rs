@@ -99,9 +99,9 @@ const ANY_PATCH: u16 = u16::MAX;
 
 /// Where the order of runc's container init comes from (the reason runtime needs exist).
 pub const RUNC_INIT_ORDER: &str = "runc libcontainer/standard_init_linux.go: without noNewPrivileges (Docker's and Podman's default) the filter is installed before finalizeNamespace (capabilities, user, cwd, closing fds) and the exec";
-const RUNC_11_REPRODUCED: &str = "reproduced with Debian's runc 1.1.5 and Docker's default minus that syscall (shared/REFERENCE.md)";
+const RUNC_11_REPRODUCED: &str = "reproduced with Debian 12's runc 1.1.5 under Docker 20.10.24: Docker's default profile minus that syscall does not start a container (`jailwright doctor --probe-runtime` finds the same)";
 const RUNC_PROCFS_ERROR: &str = "unsafe procfs detected: openat2 ...: operation not permitted";
-const RUNC_PROCFS_SOURCE: &str = "runc 1.2.8 / 1.3.3 / 1.4.0 procfs hardening (November 2025, filepath-securejoin pathrs-lite): runc issues #4963, #4984 (\"unsafe procfs detected: openat2 fsmount:fscontext:proc/...: operation not permitted\"), shared/REFERENCE.md. fsopen, fsconfig, fsmount and open_tree are tried first for a private procfs but are NOT needed: when they fail runc falls back to the host /proc (Docker's default blocks them without CAP_SYS_ADMIN and runc 1.3.3 starts)";
+const RUNC_PROCFS_SOURCE: &str = "runc 1.2.8 / 1.3.3 / 1.4.0 procfs hardening (November 2025, filepath-securejoin pathrs-lite): runc issues #4963, #4984 (\"unsafe procfs detected: openat2 fsmount:fscontext:proc/...: operation not permitted\"). fsopen, fsconfig, fsmount and open_tree are tried first for a private procfs but are NOT needed: when they fail runc falls back to the host /proc (Docker's default blocks them without CAP_SYS_ADMIN and runc 1.3.3 starts)";
 const RUNC_STATX_ERROR: &str = "check \"thread-self\" component is not overmounted: get root mount id: statx(STATX_MNT_ID_...) ...: could not get mount id: operation not permitted";
 const RUNC_STATX_SOURCE: &str = "runc issue #5059 (runc 1.4.0: the same message with \"function not implemented\" when statx answered ENOSYS); mount-id checks of the procfs hardening";
 const RUNC_EXEC_FDS_HARDENED: &str =
@@ -157,7 +157,7 @@ pub const RUNTIME_NEEDS: &[RuntimeNeed] = &[
         why: "reads the capability sets with capget while it applies the bounding set",
         error: "unable to apply bounding set: operation not permitted",
         signatures: &[&["unable to apply bounding set"]],
-        source: "jailwright issue 2 (runc >= 1.2 reads the capability sets with capget while applying the bounding set); not reproduced here (this machine has runc 1.1.5)",
+        source: "no public source recorded yet: runc >= 1.2 is said to read the capability sets with capget while it applies the bounding set; not reproduced (the runc probed is 1.1.5)",
     },
     RuntimeNeed {
         runtime: RuntimeKind::Runc,
@@ -267,7 +267,7 @@ pub const RUNTIME_NEEDS: &[RuntimeNeed] = &[
         why: "closes the descriptors the container must not inherit with close_range(CLOSE_RANGE_CLOEXEC), or else checks with fstatfs that /proc/thread-self/fd is on procfs and walks it",
         error: "error closing exec fds: ensure /proc/thread-self/fd is on procfs: operation not permitted",
         signatures: &[&["is on procfs"], &["error closing exec fds"]],
-        source: "jailwright issue 2 and shared/REFERENCE.md (runc 1.2-1.3.2 say /proc/thread-self/fd where 1.1.5 says /proc/self/fd); close_range(CLOSE_RANGE_CLOEXEC) is tried first since runc 1.2.0",
+        source: "message prefix from runc issues #4963 and #5007 (runc 1.2-1.3.2 print /proc/thread-self/fd where 1.1.5 prints /proc/self/fd); close_range(CLOSE_RANGE_CLOEXEC) tried first since runc 1.2.0, inferred from source and not reproduced (the runc probed is 1.1.5)",
     },
     // ---- runc 1.2.8+, 1.3.3+ and 1.4.0+: the November 2025 procfs hardening -----------------
     RuntimeNeed {
@@ -310,8 +310,8 @@ pub const RUNTIME_NEEDS: &[RuntimeNeed] = &[
     // Without noNewPrivileges, crun applies the filter in container_init_setup before
     // libcrun_set_caps (bounding set, PR_SET_KEEPCAPS, setresgid, setresuid, capset, ambient
     // set), then changes directory and execs. crun falls back from openat2 to openat on EPERM
-    // (containers/crun#546), so openat2 is not a need. Not reproduced on this machine (crun
-    // 1.8.1 refuses its hybrid cgroup layout).
+    // (containers/crun#546), so openat2 is not a need. Not reproduced: Debian 12's crun
+    // 1.8.1 refuses the hybrid cgroup layout of the host it was tried on.
     RuntimeNeed {
         runtime: RuntimeKind::Crun,
         versions: &[(Version(0, 1, 0), None)],
