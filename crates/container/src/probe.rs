@@ -89,6 +89,9 @@ pub struct ProbeResult {
     pub warnings: Vec<String>,
     /// Syscalls assumed needed and never removed ([`ASSUMED`]).
     pub assumed: Vec<String>,
+    /// The value of the `org.jailwright.probe` label this probe's containers carried (each
+    /// probe has its own, so concurrent probes never count each other's containers).
+    pub label: String,
 }
 
 enum Trial {
@@ -473,6 +476,7 @@ async fn probe_async(
         elapsed_ms: (t0.elapsed().as_secs_f64() * 1e3).round(),
         warnings,
         assumed: ASSUMED.iter().map(|s| s.to_string()).collect(),
+        label: prober.label.clone(),
     })
 }
 

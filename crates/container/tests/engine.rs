@@ -508,7 +508,12 @@ fn probe_finds_the_runtime_needs() {
     let started = run(&o, &b).expect("the probed syscalls are enough to start a container");
     assert_eq!(started.exit_code(), 0);
     let leftovers = std::process::Command::new("docker")
-        .args(["ps", "-aq", "--filter", "label=org.jailwright.probe"])
+        .args([
+            "ps",
+            "-aq",
+            "--filter",
+            &format!("label=org.jailwright.probe={}", r.label),
+        ])
         .output()
         .unwrap();
     assert!(leftovers.stdout.is_empty(), "probe containers left behind");
