@@ -15,7 +15,7 @@ use crate::sandbox_args::{parse_env, parse_size, parse_timeout, parse_user, sand
 use crate::Failure;
 
 /// Exit status when the sandbox or container could not be set up.
-pub const EXIT_SETUP: u8 = 125;
+pub const EXIT_SETUP: u8 = jailwright_report::EXIT_SETUP_FAILED as u8;
 
 pub(crate) fn setup_failure(message: impl Into<String>) -> Failure {
     Failure {

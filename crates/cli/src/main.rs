@@ -18,10 +18,10 @@ use std::process::ExitCode;
 
 use clap::{Args, FromArgMatches, Parser};
 
-/// Exit status for findings or differences.
-pub const EXIT_FINDINGS: u8 = 1;
+/// Exit status for findings or differences (the convention is `jailwright_report`'s).
+pub const EXIT_FINDINGS: u8 = jailwright_report::EXIT_FINDINGS as u8;
 /// Exit status for bad input or usage.
-pub const EXIT_USAGE: u8 = 2;
+pub const EXIT_USAGE: u8 = jailwright_report::EXIT_USAGE as u8;
 
 /// An error that carries its exit status.
 #[derive(Debug)]

@@ -72,7 +72,7 @@ impl ContainerError {
     /// The exit status the CLI should use: 125 (the sandbox could not be set up) for every
     /// error, as `docker run` does.
     pub fn exit_code(&self) -> u8 {
-        125
+        jailwright_report::EXIT_SETUP_FAILED as u8
     }
 
     /// The diagnosis, when the error carries one.

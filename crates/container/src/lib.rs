@@ -45,6 +45,7 @@ pub use classify::{classify, classify_for, Diagnosis, RejectKind};
 pub use doctor::{check_profile, doctor, Acceptance, Check, CheckStatus, DoctorOptions};
 pub use error::ContainerError;
 pub use image::{ensure_image, ImageSpec};
+pub use jailwright_report::Exit;
 pub use probe::{probe_runtime, probe_runtime_with, ProbeMode, ProbeOptions, ProbeResult};
-pub use report::{ExitInfo, Layer, LayerStatus, RunReport, Timings};
+pub use report::{Layer, LayerStatus, RunReport, Timings};
 pub use run::{run, run_async, Bind, ContainerRun, Limits, Network, OnReject, Output, RunOutcome};

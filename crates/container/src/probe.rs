@@ -129,9 +129,9 @@ impl Prober<'_> {
             Err(_) => Ok(Trial::Refused(
                 "the runtime hung after loading the filter".into(),
             )),
-            Ok(Ok(out)) if out.report.exit.timed_out => Ok(Trial::Refused(
-                "the container hung after loading the filter".into(),
-            )),
+            Ok(Ok(out)) if out.report.exit == jailwright_report::Exit::TimedOut => Ok(
+                Trial::Refused("the container hung after loading the filter".into()),
+            ),
             Ok(Ok(_)) => Ok(Trial::Started),
             Ok(Err(ContainerError::Rejected { diagnosis })) => {
                 Ok(Trial::Refused(diagnosis.message))

@@ -9,6 +9,7 @@
 //!  "denials": [], "warnings": [], "compat_added": [], "timings": {...}}
 //! ```
 
+use jailwright_report::Exit;
 use serde::Serialize;
 
 /// Whether a hardening layer is in force.
@@ -34,39 +35,6 @@ pub struct Layer {
     pub status: LayerStatus,
     /// What exactly, or why not.
     pub detail: String,
-}
-
-/// How the command ended. In JSON, the native report's shape: `{"kind": "code", "code": N}`,
-/// `{"kind": "signal", "signal": N}` or `{"kind": "timed_out"}`.
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
-pub struct ExitInfo {
-    /// The exit status jailwright passes on (the command's own; 128+N for signal N; 124 on
-    /// timeout; 126/127 cannot execute / not found).
-    pub code: i32,
-    /// The signal, when the daemon's status says the command was killed (129..=159 mean
-    /// 128+N, as Docker reports it).
-    pub signal: Option<i32>,
-    /// Whether jailwright's timeout stopped it.
-    pub timed_out: bool,
-}
-
-impl Serialize for ExitInfo {
-    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
-        use serde::ser::SerializeMap;
-        let mut m = s.serialize_map(Some(2))?;
-        match (self.timed_out, self.signal) {
-            (true, _) => m.serialize_entry("kind", "timed_out")?,
-            (false, Some(sig)) => {
-                m.serialize_entry("kind", "signal")?;
-                m.serialize_entry("signal", &sig)?;
-            }
-            (false, None) => {
-                m.serialize_entry("kind", "code")?;
-                m.serialize_entry("code", &self.code)?;
-            }
-        }
-        m.end()
-    }
 }
 
 /// Wall-clock time of each phase, in milliseconds.
@@ -97,9 +65,9 @@ pub struct RunReport {
     pub command: Vec<String>,
     /// `docker` or `podman` (the native sandbox writes `native`).
     pub backend: &'static str,
-    /// How it ended.
-    pub exit: ExitInfo,
-    /// The exit status jailwright passes on ([`ExitInfo::code`]).
+    /// How it ended (the same type, and JSON, as the native sandbox's).
+    pub exit: Exit,
+    /// The exit status jailwright passes on ([`Exit::code`]).
     pub exit_code: i32,
     /// One entry per hardening layer.
     pub layers: Vec<Layer>,

@@ -254,7 +254,7 @@ fn timeout_stops_and_removes_the_container() {
     let r = run(&o, &b).unwrap();
     assert!(t.elapsed() < Duration::from_secs(12), "{:?}", t.elapsed());
     assert_eq!(r.exit_code(), 124);
-    assert!(r.report.exit.timed_out);
+    assert_eq!(r.report.exit, jailwright_container::Exit::TimedOut);
     let gone = std::process::Command::new("docker")
         .args(["inspect", &r.container_name])
         .output()
@@ -290,13 +290,16 @@ fn exit_codes_pass_through() {
             .report
             .exit
     };
-    assert_eq!(code(&["sh", "-c", "exit 7"]).code, 7);
-    assert_eq!(code(&["/nosuch"]).code, 127);
-    assert_eq!(code(&["nosuch-in-path"]).code, 127);
-    assert_eq!(code(&["/etc"]).code, 126);
+    assert_eq!(code(&["sh", "-c", "exit 7"]).code(), 7);
+    assert_eq!(code(&["/nosuch"]).code(), 127);
+    assert_eq!(code(&["nosuch-in-path"]).code(), 127);
+    assert_eq!(code(&["/etc"]).code(), 126);
     // The shell is pid 1, which ignores signals it has no handler for: kill a child.
     let killed = code(&["sh", "-c", "sh -c 'kill -TERM $$'; exit $?"]);
-    assert_eq!((killed.code, killed.signal), (143, Some(15)));
+    assert_eq!(
+        (killed.code(), killed),
+        (143, jailwright_container::Exit::Signal { signal: 15 })
+    );
 }
 
 #[test]

@@ -1,5 +1,6 @@
 //! What can keep a profile from running.
 
+use jailwright_report::{EXIT_SETUP_FAILED, EXIT_USAGE};
 use jailwright_sandbox as sandbox;
 
 /// Why a run did not happen (a plugin's own failure is an outcome, never an error).
@@ -44,10 +45,10 @@ impl RunError {
     /// compile or a bad sandbox option, 125 for everything that could not be set up.
     pub fn exit_code(&self) -> i32 {
         match self {
-            RunError::Compile { .. } | RunError::Sandbox(sandbox::Error::Config(_)) => 2,
+            RunError::Compile { .. } | RunError::Sandbox(sandbox::Error::Config(_)) => EXIT_USAGE,
             RunError::Sandbox(e) => e.exit_code(),
             RunError::Unmet { .. } | RunError::Unsupported(_) | RunError::Internal { .. } => {
-                sandbox::report::EXIT_SETUP_FAILED
+                EXIT_SETUP_FAILED
             }
         }
     }

@@ -8,14 +8,9 @@ use serde::Serialize;
 use crate::config::Layer;
 use crate::notify::{Notification, Response};
 
-/// Exit status for a sandbox that could not be set up (the command never ran).
-pub const EXIT_SETUP_FAILED: i32 = 125;
-/// Exit status for a command that exists but could not be executed.
-pub const EXIT_CANNOT_EXECUTE: i32 = 126;
-/// Exit status for a command that was not found.
-pub const EXIT_NOT_FOUND: i32 = 127;
-/// Exit status when the timeout killed the command.
-pub const EXIT_TIMED_OUT: i32 = 124;
+pub use jailwright_report::{
+    ExecFailure, Exit, EXIT_CANNOT_EXECUTE, EXIT_NOT_FOUND, EXIT_SETUP_FAILED, EXIT_TIMED_OUT,
+};
 
 /// How far a layer is enforced.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize)]
@@ -49,67 +44,6 @@ pub struct LayerStatus {
     pub state: LayerState,
     /// What exactly is in force (values, paths, versions).
     pub detail: String,
-}
-
-/// How an exec attempt failed.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize)]
-#[serde(rename_all = "snake_case")]
-pub enum ExecFailure {
-    /// No such file in the sandbox (exit 127).
-    NotFound,
-    /// Found but not executable: permissions, format, a filter (exit 126).
-    NotExecutable,
-}
-
-/// How the command ended.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize)]
-#[serde(rename_all = "snake_case", tag = "kind")]
-#[non_exhaustive]
-pub enum Exit {
-    /// Exited with this code.
-    Code {
-        /// The exit code.
-        code: i32,
-    },
-    /// Killed by this signal.
-    Signal {
-        /// The signal number.
-        signal: i32,
-    },
-    /// Killed because the timeout passed.
-    TimedOut,
-    /// `execve` failed inside the sandbox.
-    ExecFailed {
-        /// Which kind of failure.
-        failure: ExecFailure,
-        /// The errno of the last attempt.
-        errno: i32,
-    },
-}
-
-impl Exit {
-    /// The conventional exit status: the command's own code; 128+N for signal N; 124 on
-    /// timeout; 126 cannot execute; 127 not found.
-    pub fn code(&self) -> i32 {
-        match *self {
-            Exit::Code { code } => code,
-            Exit::Signal { signal } => 128 + signal,
-            Exit::TimedOut => EXIT_TIMED_OUT,
-            Exit::ExecFailed {
-                failure: ExecFailure::NotFound,
-                ..
-            } => EXIT_NOT_FOUND,
-            Exit::ExecFailed {
-                failure: ExecFailure::NotExecutable,
-                ..
-            } => EXIT_CANNOT_EXECUTE,
-        }
-    }
-
-    /// Whether the command exited with code 0.
-    pub fn success(&self) -> bool {
-        matches!(self, Exit::Code { code: 0 })
-    }
 }
 
 /// A system call the filter sent to the supervisor, with how it was answered and how often.

@@ -1,6 +1,8 @@
 //! One attempt to start the container: create it with a seccomp setting, attach, start, wait,
 //! collect the output, remove it, and turn a refusal into a diagnosis.
 
+use jailwright_report::{EXIT_CANNOT_EXECUTE, EXIT_NOT_FOUND, EXIT_SETUP_FAILED, EXIT_TIMED_OUT};
+
 use super::*;
 
 /// The seccomp setting of one attempt.
@@ -388,7 +390,7 @@ impl Ctx<'_> {
                         ),
                     )
                     .await;
-                    (124, true)
+                    (i64::from(EXIT_TIMED_OUT), true)
                 }
             },
         };
@@ -422,7 +424,7 @@ impl Ctx<'_> {
         let init_failure =
             (code != 0 && !timed_out && runtime_init_line(&first_line, &o.command[0]))
                 .then_some(first_line);
-        let code = i32::try_from(code).unwrap_or(125);
+        let code = i32::try_from(code).unwrap_or(EXIT_SETUP_FAILED);
         Ok(Attempt::Started(Started {
             code,
             timed_out,
@@ -439,8 +441,8 @@ impl Ctx<'_> {
 /// executed or found (as `docker run` reports them), otherwise a rejection.
 pub(super) fn start_failure(d: Diagnosis, o: &ContainerRun) -> Attempt {
     let code = match d.kind {
-        RejectKind::CommandNotFound => 127,
-        RejectKind::NotExecutable => 126,
+        RejectKind::CommandNotFound => EXIT_NOT_FOUND,
+        RejectKind::NotExecutable => EXIT_CANNOT_EXECUTE,
         _ => return Attempt::Rejected(d),
     };
     let line = format!("jailwright: {}: {}", d.cause, d.message);

@@ -21,7 +21,8 @@ use serde::Serialize;
 use crate::backend::{api_message, block_on, timed, Backend, DaemonInfo};
 use crate::classify::{classify_for, runtime_init_line, Diagnosis, RejectKind};
 use crate::error::ContainerError;
-use crate::report::{ExitInfo, Layer, LayerStatus, RunReport, Timings};
+use crate::report::{Layer, LayerStatus, RunReport, Timings};
+use jailwright_report::Exit;
 
 mod attempt;
 
@@ -237,7 +238,7 @@ pub struct RunOutcome {
 impl RunOutcome {
     /// The exit status to pass on.
     pub fn exit_code(&self) -> i32 {
-        self.report.exit.code
+        self.report.exit_code
     }
 }
 
@@ -620,7 +621,7 @@ pub async fn run_async(
             opts.timeout.map_or(0.0, |t| t.as_secs_f64())
         ));
     }
-    let signal = (!timed_out && (129..=159).contains(&code)).then_some(code - 128);
+    let exit = Exit::from_status(code, timed_out);
     timings.create_ms = ctx.timings.create_ms;
     timings.start_ms = ctx.timings.start_ms;
     timings.run_ms = ctx.timings.run_ms;
@@ -631,12 +632,8 @@ pub async fn run_async(
         profile: opts.profile_name.clone(),
         command: opts.command.clone(),
         backend: backend.name(),
-        exit: ExitInfo {
-            code,
-            signal,
-            timed_out,
-        },
-        exit_code: code,
+        exit,
+        exit_code: exit.code(),
         layers: layers(opts, seccomp_layer, &daemon_warnings),
         denials: Vec::new(),
         warnings,
