@@ -184,49 +184,49 @@ pub struct Report<'a> {
     notes: &'a [String],
 }
 
-/// The profile and its policy for the sandbox target, derived when first needed: for a
-/// built-in run from its precompiled program, only when a denial needs answering or
-/// explaining.
+/// The profile and its policy for the sandbox target: set at the start for a loaded profile,
+/// derived from the catalogue when first needed for a built-in (a built-in run from its
+/// precompiled program derives it only when a denial needs answering or explaining).
 type Derived = Arc<OnceLock<(Profile, Policy)>>;
 
-fn derived<'a>(cell: &'a Derived, choice: &ProfileChoice, host: Arch) -> &'a (Profile, Policy) {
+/// The profile and policy in `cell`, deriving built-in `name` for `host` if it is empty.
+fn derived<'a>(cell: &'a Derived, name: &str, host: Arch) -> &'a (Profile, Policy) {
     cell.get_or_init(|| {
-        let profile = match &choice.loaded {
-            Some(p) => p.clone(),
-            None => catalogue::get(&choice.name)
-                .map_or_else(|| Profile::new(Action::Errno(1)), |e| e.profile()),
-        };
+        let profile =
+            catalogue::get(name).map_or_else(|| Profile::new(Action::Errno(1)), |e| e.profile());
         let policy = resolve(&profile, &Target::sandbox(host));
         (profile, policy)
     })
 }
 
-/// The program for `choice`: precompiled for a built-in on the common hosts (when the
-/// notification rewrite is wanted, as the table holds it), compiled otherwise. A built-in for
-/// the sandbox target is proved by the test suite on every arch with and without the rewrite
-/// (see `CompileOptions::verify`); anything else is checked here, before it is installed.
+/// The program for the profile `name`: precompiled for a built-in on the common hosts (when
+/// the notification rewrite is wanted, as the table holds it), compiled otherwise. A built-in
+/// for the sandbox target is proved by the test suite on every arch with and without the
+/// rewrite (see `CompileOptions::verify`); a loaded profile is checked here, before it is
+/// installed.
 fn program(
-    choice: &ProfileChoice,
+    name: &str,
+    loaded: bool,
     cell: &Derived,
     host: Arch,
     notify: bool,
 ) -> Result<Program, RunError> {
-    if choice.loaded.is_none() && notify {
-        if let Some(p) = prebuilt::get(&choice.name, host) {
+    if !loaded && notify {
+        if let Some(p) = prebuilt::get(name, host) {
             return Ok(p);
         }
     }
-    let (_, policy) = derived(cell, choice, host);
+    let (_, policy) = derived(cell, name, host);
     let options = CompileOptions {
         rewrite_errno_to_notify: notify,
-        verify: choice.loaded.is_some(),
+        verify: loaded,
         stats: false,
         ..CompileOptions::default()
     };
     compile(policy, &options)
         .map(|c| c.program)
         .map_err(|source| RunError::Compile {
-            profile: choice.name.clone(),
+            profile: name.to_string(),
             source,
         })
 }
@@ -242,21 +242,25 @@ pub fn run(
     let host = Arch::host();
     let notify = user_notification();
     requirements.check(&notify)?;
+    let ProfileChoice { name, loaded } = choice;
     let cell: Derived = Arc::new(OnceLock::new());
-    let program = program(&choice, &cell, host, notify.is_ok())?;
+    let is_loaded = loaded.is_some();
+    if let Some(profile) = loaded {
+        let policy = resolve(&profile, &Target::sandbox(host));
+        let _ = cell.set((profile, policy));
+    }
+    let program = program(&name, is_loaded, &cell, host, notify.is_ok())?;
     // The plugin tier sees only what a plugin needs of /etc.
-    let mut b = builder
-        .etc_minimal(choice.name == "plugin")
-        .seccomp(program);
+    let mut b = builder.etc_minimal(name == "plugin").seccomp(program);
     if let Some(guard) = terminal_guard(host)? {
         b = b.terminal_guard(guard);
     }
     if notify.is_ok() {
         let cell = Arc::clone(&cell);
-        let choice = choice.clone();
+        let name = name.clone();
         b = b.on_notify(move |n| {
             // Answer with exactly what the profile says, so the plugin sees no difference.
-            let (_, policy) = derived(&cell, &choice, host);
+            let (_, policy) = derived(&cell, &name, host);
             match policy.decide_raw(n.arch, n.nr as u32, &n.args).action {
                 Action::Errno(e) => Response::Errno(i32::from(e)),
                 // A call the profile allows that the filter still hands over: the plugin
@@ -270,8 +274,8 @@ pub fn run(
     let blocked = if outcome.report.denials.is_empty() {
         Vec::new()
     } else {
-        let (profile, policy) = derived(&cell, &choice, host);
-        denials::explain(&choice.name, profile, policy, &outcome.report.denials)
+        let (profile, policy) = derived(&cell, &name, host);
+        denials::explain(&name, profile, policy, &outcome.report.denials)
     };
     // The plugin's own filters: what they deny outranks a notification, so it is not seen.
     let installs: u64 = outcome
@@ -293,7 +297,7 @@ pub fn run(
         blocked,
         notify,
         notes,
-        profile: choice.name,
+        profile: name,
         _derived: cell,
     })
 }
