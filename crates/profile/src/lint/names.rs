@@ -3,6 +3,9 @@
 
 use super::*;
 
+/// Why a duplicate name matters (JW103).
+const DUPLICATE_WHY: &str = "the second entry changes nothing; duplicates hide what a reviewer should see and often mean an edit went wrong";
+
 impl Lint<'_> {
     /// JW101, JW102.
     pub(super) fn names(&mut self) {
@@ -112,7 +115,7 @@ impl Lint<'_> {
                         Some(name),
                         None,
                         format!("`{name}` is listed twice in this rule"),
-                        "the second entry changes nothing; duplicates hide what a reviewer should see and often mean an edit went wrong",
+                        DUPLICATE_WHY,
                         format!("delete the second `{name}`"),
                     );
                 }
@@ -133,7 +136,7 @@ impl Lint<'_> {
                             Some(name),
                             None,
                             format!("`{name}` is already at {earlier_path}, a rule with the same action, conditions and gates"),
-                            "the second entry changes nothing; duplicates hide what a reviewer should see and often mean an edit went wrong",
+                            DUPLICATE_WHY,
                             format!("delete `{name}` from one of the two rules"),
                         );
                     }
