@@ -251,7 +251,7 @@ fn run_container(a: &RunArgs, backend: container::Backend) -> Result<u8, Failure
     let report_file = a.report.as_deref().map(OutputFile::prepare).transpose()?;
     let outcome = container::run(&opts, &backend).map_err(|e| container_failure(&e))?;
     if let Some(file) = &report_file {
-        let mut text = outcome.report.to_json_pretty();
+        let mut text = outcome.to_json_pretty();
         text.push('\n');
         let _ = deliver(file, "--report", text.as_bytes(), Fallback::Stderr);
     }

@@ -47,5 +47,5 @@ pub use error::ContainerError;
 pub use image::{ensure_image, ImageSpec};
 pub use jailwright_report::Exit;
 pub use probe::{probe_runtime, probe_runtime_with, ProbeMode, ProbeOptions, ProbeResult};
-pub use report::{Layer, LayerStatus, RunReport, Timings};
+pub use report::{Layer, LayerState, LayerStatus, RunReport, Timings};
 pub use run::{run, run_async, Bind, ContainerRun, Limits, Network, OnReject, Output, RunOutcome};

@@ -6,8 +6,8 @@ use std::time::{Duration, Instant};
 
 use jailwright_container::{
     check_profile, classify, doctor, ensure_image, probe_runtime, run, Backend, Bind, CheckStatus,
-    ContainerError, ContainerRun, DoctorOptions, ImageSpec, LayerStatus, Network, OnReject, Output,
-    RejectKind, RunOutcome,
+    ContainerError, ContainerRun, DoctorOptions, ImageSpec, Layer, LayerState, Network, OnReject,
+    Output, RejectKind, RunOutcome,
 };
 use jailwright_profile::{catalogue, ops::remove_name, Profile};
 
@@ -78,8 +78,8 @@ fn every_catalogue_profile_runs_a_busybox_workload() {
         );
         assert_eq!(out(&o), "HELLO\n1\nok\n", "{name}");
         assert_eq!(
-            o.report.layer("seccomp").unwrap().status,
-            LayerStatus::Enforced,
+            o.report.layer(Layer::Seccomp).unwrap().state,
+            LayerState::Enforced,
             "{name}"
         );
     }
@@ -120,8 +120,22 @@ fn hostile_cases_are_refused() {
     assert!(!text.contains("unshare=0"), "{text}");
     assert!(!text.contains("mount=0"), "{text}");
     assert!(!text.contains("chroot=0"), "{text}");
+    // Every layer is reported; what the engine applies is in force. The engine does not
+    // remap users here, shares the host's cgroup namespace on cgroup v1, and no container
+    // backend applies Landlock: those say so.
+    assert_eq!(o.report.layers.len(), Layer::ALL.len());
     for l in &o.report.layers {
-        assert_eq!(l.status, LayerStatus::Enforced, "{l:?}");
+        match l.layer {
+            Layer::UserNamespace | Layer::CgroupNamespace => assert!(
+                l.state == LayerState::Enforced || !l.state.reason().is_empty(),
+                "{l:?}"
+            ),
+            Layer::Landlock => assert!(
+                matches!(&l.state, LayerState::Unavailable(r) if r.contains("Landlock")),
+                "{l:?}"
+            ),
+            _ => assert_eq!(l.state, LayerState::Enforced, "{l:?}"),
+        }
     }
 }
 
@@ -164,9 +178,12 @@ fn runtime_rejections_are_diagnosed_and_compat_fixes_them() {
         let ok = run(&o, &b).unwrap_or_else(|e| panic!("compat {sys}: {e}"));
         assert_eq!(ok.exit_code(), 0, "{sys}");
         assert_eq!(ok.report.compat_added, vec![sys.to_string()], "{sys}");
-        assert_eq!(ok.report.timings.attempts, 2);
-        let l = ok.report.layer("seccomp").unwrap();
-        assert_eq!(l.status, LayerStatus::Partial, "{sys}");
+        assert_eq!(ok.report.attempts, 2);
+        let l = ok.report.layer(Layer::Seccomp).unwrap();
+        assert!(
+            matches!(&l.state, LayerState::Partial(r) if r.contains(sys)),
+            "{sys}"
+        );
         assert!(l.detail.contains(sys), "{}", l.detail);
     }
 }
@@ -213,10 +230,7 @@ fn unconfined_only_by_request() {
             Err(e) => assert_eq!(e.diagnosis().unwrap().kind, RejectKind::BoundingSet),
             Ok(r) => {
                 assert!(out(&r).contains("Seccomp:2"), "{}", out(&r));
-                assert_ne!(
-                    r.report.layer("seccomp").unwrap().status,
-                    LayerStatus::Unavailable
-                );
+                assert!(r.report.layer(Layer::Seccomp).unwrap().state.is_active());
                 assert!(!r
                     .report
                     .warnings
@@ -230,12 +244,10 @@ fn unconfined_only_by_request() {
     o.on_reject = OnReject::Unconfined;
     let r = run(&o, &b).unwrap();
     assert!(out(&r).contains("Seccomp:0"), "{}", out(&r));
-    let l = r.report.layer("seccomp").unwrap();
-    assert_eq!(l.status, LayerStatus::Unavailable);
+    let l = r.report.layer(Layer::Seccomp).unwrap();
     assert!(
-        l.detail.starts_with("unconfined by request"),
-        "{}",
-        l.detail
+        matches!(&l.state, LayerState::Disabled(r) if r.starts_with("unconfined by request")),
+        "{l:?}"
     );
     assert!(r
         .report
@@ -340,7 +352,7 @@ fn binds_env_cwd_and_network() {
 fn report_has_the_shared_shape() {
     let Some((b, image)) = docker() else { return };
     let r = run(&opts(&image, &["/bin/true"], profile("plugin")), &b).unwrap();
-    let v: serde_json::Value = serde_json::from_str(&r.report.to_json_pretty()).unwrap();
+    let v: serde_json::Value = serde_json::from_str(&r.to_json_pretty()).unwrap();
     let keys: Vec<&str> = v.as_object().unwrap().keys().map(|k| k.as_str()).collect();
     assert_eq!(
         keys,
@@ -352,17 +364,23 @@ fn report_has_the_shared_shape() {
             "exit_code",
             "layers",
             "denials",
+            "timings",
+            "resources",
             "warnings",
+            "attempts",
             "compat_added",
-            "timings"
+            "blocked",
+            "denial_reporting",
+            "notes"
         ]
     );
-    // the native report's exit and layer shapes
+    // the native report's exit and layer shapes, every layer in the native order
     assert_eq!(v["exit"], serde_json::json!({"kind": "code", "code": 0}));
     assert_eq!(v["exit_code"], 0);
     for l in v["layers"].as_array().unwrap() {
         assert!(
-            ["enforced", "partial", "unavailable"].contains(&l["state"].as_str().unwrap_or("")),
+            ["enforced", "partial", "unavailable", "disabled"]
+                .contains(&l["state"].as_str().unwrap_or("")),
             "{l}"
         );
     }
@@ -372,17 +390,37 @@ fn report_has_the_shared_shape() {
         .iter()
         .map(|l| l["layer"].as_str().unwrap())
         .collect();
+    let native: Vec<&str> = Layer::ALL.iter().map(|l| l.name()).collect();
+    assert_eq!(layers, native);
+    let phases: Vec<&str> = v["timings"]["phases"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|p| p["phase"].as_str().unwrap())
+        .collect();
+    assert_eq!(phases, ["connect", "create", "start", "run", "remove"]);
+    assert!(v["timings"]["total_us"].as_u64().unwrap() > 0);
+    assert!(v["denial_reporting"]
+        .as_str()
+        .unwrap()
+        .starts_with("unavailable"));
+}
+
+/// A command the runtime cannot find or execute ends as the native sandbox's does.
+#[test]
+fn exec_failures_are_reported_as_the_native_sandbox_reports_them() {
+    let Some((b, image)) = docker() else { return };
+    let r = run(&opts(&image, &["/no/such/command"], profile("plugin")), &b).unwrap();
+    assert_eq!(r.exit_code(), 127);
     assert_eq!(
-        layers,
-        [
-            "seccomp",
-            "network",
-            "readonly_rootfs",
-            "capabilities",
-            "no_new_privileges",
-            "user",
-            "limits"
-        ]
+        serde_json::to_value(r.report.exit).unwrap(),
+        serde_json::json!({"kind": "exec_failed", "failure": "not_found", "errno": 2})
+    );
+    let r = run(&opts(&image, &["/etc/passwd"], profile("plugin")), &b).unwrap();
+    assert_eq!(r.exit_code(), 126);
+    assert_eq!(
+        serde_json::to_value(r.report.exit).unwrap()["failure"],
+        "not_executable"
     );
 }
 

@@ -1,5 +1,7 @@
-//! How a command run by jailwright ended, and the exit statuses that say it: one convention
-//! for the native sandbox, the container backends and the CLI.
+//! The report of a command run by jailwright, one vocabulary for the native sandbox, the
+//! container backends and the CLI: how it ended and the exit status that says it, each
+//! hardening layer's state, the denials, timings and resources ([`RunReport`]), and the JSON
+//! of `run --report` ([`Document`]).
 //!
 //! | status | meaning |
 //! |---|---|
@@ -20,6 +22,14 @@
 #![deny(missing_docs)]
 
 use serde::Serialize;
+
+mod layers;
+mod run;
+
+pub use layers::{Layer, LayerState, LayerStatus};
+pub use run::{
+    micros, Denial, Document, Phase, Resources, Response, RunReport, Timings, MAX_DISTINCT_ARGS,
+};
 
 /// Exit status of the CLI when a check found something (lint findings, differences).
 pub const EXIT_FINDINGS: i32 = 1;

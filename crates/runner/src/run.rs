@@ -7,7 +7,6 @@ use jailwright_bpf::{compile, CompileOptions, Program};
 use jailwright_profile::policy::{resolve, Policy, Target};
 use jailwright_profile::{catalogue, terminal, Action, Arch, Profile};
 use jailwright_sandbox::{self as sandbox, Response, Sandbox, SandboxBuilder};
-use serde::Serialize;
 
 use crate::denials::{self, Blocked};
 use crate::error::RunError;
@@ -169,20 +168,8 @@ impl PluginOutcome {
     }
 }
 
-/// The JSON run report of the native backend.
-#[derive(Serialize)]
-pub struct Report<'a> {
-    profile: &'a str,
-    command: &'a [String],
-    #[serde(flatten)]
-    report: &'a sandbox::RunReport,
-    /// The denials explained (rule, fix); `denials` has the raw events.
-    blocked: &'a [Blocked],
-    /// How denials were observed (`user-notification`) or why they could not be.
-    denial_reporting: String,
-    /// What limits the report itself (the plugin filtering itself).
-    notes: &'a [String],
-}
+/// The JSON run report of the native backend (the shape every backend writes).
+pub type Report<'a> = jailwright_report::Document<'a, Blocked>;
 
 /// The profile and its policy for the sandbox target: set at the start for a loaded profile,
 /// derived from the catalogue when first needed for a built-in (a built-in run from its

@@ -4,12 +4,13 @@
 //! limits; container backends (Docker, Podman) will map the same options onto their flags.
 
 use std::ffi::OsString;
-use std::fmt;
 use std::path::PathBuf;
 use std::str::FromStr;
 use std::time::Duration;
 
 use serde::Serialize;
+
+pub use jailwright_report::Layer;
 
 /// The default inside uid and gid (`nobody`/`nogroup`).
 pub const NOBODY: u32 = 65534;
@@ -173,125 +174,6 @@ impl Limits {
     /// The size of `/dev/shm`.
     pub fn shm_bytes(&self) -> u64 {
         self.shm_size.unwrap_or(DEFAULT_SHM_SIZE)
-    }
-}
-
-/// A sandbox layer, as reported in the [`RunReport`](crate::RunReport) and demanded with
-/// [`SandboxBuilder::require`](crate::SandboxBuilder::require).
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize)]
-#[serde(rename_all = "kebab-case")]
-#[non_exhaustive]
-pub enum Layer {
-    /// User namespace: inside uid/gid mapped to the caller's, capabilities namespaced.
-    UserNamespace,
-    /// Mount namespace.
-    MountNamespace,
-    /// PID namespace with a minimal init.
-    PidNamespace,
-    /// Network namespace (loopback only).
-    NetworkNamespace,
-    /// IPC namespace.
-    IpcNamespace,
-    /// UTS namespace (hostname).
-    UtsNamespace,
-    /// Cgroup namespace.
-    CgroupNamespace,
-    /// The new root filesystem.
-    Filesystem,
-    /// Non-root uid/gid, capabilities dropped, no_new_privs, new session.
-    Identity,
-    /// Resource limits through rlimits.
-    Rlimits,
-    /// Resource limits through a cgroup.
-    Cgroup,
-    /// Landlock filesystem restrictions.
-    Landlock,
-    /// The terminal guard (a filter of its own in front of the profile's, refusing the
-    /// terminal requests that inject input, take a terminal over or change its settings) and
-    /// the check that the caller's terminal is as it was after the run.
-    Terminal,
-    /// The seccomp filter.
-    Seccomp,
-}
-
-impl Layer {
-    /// Every layer, in report order.
-    pub const ALL: [Layer; 14] = [
-        Layer::UserNamespace,
-        Layer::MountNamespace,
-        Layer::PidNamespace,
-        Layer::NetworkNamespace,
-        Layer::IpcNamespace,
-        Layer::UtsNamespace,
-        Layer::CgroupNamespace,
-        Layer::Filesystem,
-        Layer::Identity,
-        Layer::Rlimits,
-        Layer::Cgroup,
-        Layer::Landlock,
-        Layer::Terminal,
-        Layer::Seccomp,
-    ];
-
-    /// The name used on the command line and in reports.
-    pub fn name(self) -> &'static str {
-        match self {
-            Layer::UserNamespace => "user-namespace",
-            Layer::MountNamespace => "mount-namespace",
-            Layer::PidNamespace => "pid-namespace",
-            Layer::NetworkNamespace => "network-namespace",
-            Layer::IpcNamespace => "ipc-namespace",
-            Layer::UtsNamespace => "uts-namespace",
-            Layer::CgroupNamespace => "cgroup-namespace",
-            Layer::Filesystem => "filesystem",
-            Layer::Identity => "identity",
-            Layer::Rlimits => "rlimits",
-            Layer::Cgroup => "cgroup",
-            Layer::Landlock => "landlock",
-            Layer::Terminal => "terminal",
-            Layer::Seccomp => "seccomp",
-        }
-    }
-
-    pub(crate) fn index(self) -> u32 {
-        Layer::ALL.iter().position(|l| *l == self).unwrap_or(0) as u32
-    }
-
-    pub(crate) fn from_index(i: u32) -> Option<Layer> {
-        Layer::ALL.get(i as usize).copied()
-    }
-
-    pub(crate) fn bit(self) -> u32 {
-        1 << self.index()
-    }
-}
-
-impl fmt::Display for Layer {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.write_str(self.name())
-    }
-}
-
-impl FromStr for Layer {
-    type Err = String;
-    fn from_str(s: &str) -> Result<Self, String> {
-        // Exact names first ("cgroup" is the limits layer), then "user"/"userns", "net"/"netns",
-        // "pid"/"pidns" ... for the namespaces.
-        let short = |l: Layer| match l {
-            Layer::NetworkNamespace => Some("net".to_owned()),
-            _ => l.name().strip_suffix("-namespace").map(str::to_owned),
-        };
-        let exact = Layer::ALL.iter().copied().find(|l| l.name() == s);
-        let alias = || {
-            Layer::ALL.iter().copied().find(|l| {
-                short(*l).is_some_and(|n| s == n || s.strip_suffix("ns") == Some(n.as_str()))
-                    || (s == "network" && *l == Layer::NetworkNamespace)
-            })
-        };
-        exact.or_else(alias).ok_or_else(|| {
-            let names: Vec<&str> = Layer::ALL.iter().map(|l| l.name()).collect();
-            format!("unknown layer {s:?} (expected one of {})", names.join(", "))
-        })
     }
 }
 

@@ -29,16 +29,7 @@ pub struct Notification {
 }
 
 /// The supervisor's answer.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize)]
-#[serde(rename_all = "snake_case", tag = "action", content = "errno")]
-#[non_exhaustive]
-pub enum Response {
-    /// Fail the call with this errno (positive, e.g. `libc::EPERM`).
-    Errno(i32),
-    /// Let the kernel run the call. Only safe when the decision does not depend on pointer
-    /// arguments, which the plugin can change after the check.
-    Continue,
-}
+pub use jailwright_report::Response;
 
 /// Decides each notified call. Called on the thread that runs the sandbox, between waits.
 pub type NotifyHandler = Arc<dyn Fn(&Notification) -> Response + Send + Sync>;

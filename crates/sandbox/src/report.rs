@@ -1,78 +1,12 @@
-//! The backend-neutral run report: how the command ended, what each layer enforced, what the
-//! filter denied, and how long it took. Serialises to the JSON of `jailwright run --report`.
+//! The run report (the type every backend shares, from `jailwright-report`) and how the native
+//! sandbox aggregates the denials that go into it.
 
-use std::time::Duration;
-
-use serde::Serialize;
-
-use crate::config::Layer;
-use crate::notify::{Notification, Response};
+use crate::notify::Notification;
 
 pub use jailwright_report::{
-    ExecFailure, Exit, EXIT_CANNOT_EXECUTE, EXIT_NOT_FOUND, EXIT_SETUP_FAILED, EXIT_TIMED_OUT,
+    Denial, ExecFailure, Exit, LayerState, LayerStatus, Resources, Response, RunReport, Timings,
+    EXIT_CANNOT_EXECUTE, EXIT_NOT_FOUND, EXIT_SETUP_FAILED, EXIT_TIMED_OUT, MAX_DISTINCT_ARGS,
 };
-
-/// How far a layer is enforced.
-#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
-#[serde(rename_all = "snake_case", tag = "state", content = "reason")]
-#[non_exhaustive]
-pub enum LayerState {
-    /// Fully in force.
-    Enforced,
-    /// In force with gaps, explained.
-    Partial(String),
-    /// Not in force, with the reason (a kernel feature missing, a permission missing).
-    Unavailable(String),
-    /// Not in force because the configuration did not ask for it.
-    Disabled(String),
-}
-
-impl LayerState {
-    /// Whether the layer is at least partially in force.
-    pub fn is_active(&self) -> bool {
-        matches!(self, LayerState::Enforced | LayerState::Partial(_))
-    }
-}
-
-/// One layer's status in a run.
-#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
-pub struct LayerStatus {
-    /// The layer.
-    pub layer: Layer,
-    /// Its state.
-    #[serde(flatten)]
-    pub state: LayerState,
-    /// What exactly is in force (values, paths, versions).
-    pub detail: String,
-}
-
-/// A system call the filter sent to the supervisor, with how it was answered and how often.
-#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
-pub struct Denial {
-    /// AUDIT_ARCH of the call.
-    pub arch: u32,
-    /// System call number (for that arch); for an [`out_of_range`](Denial::out_of_range)
-    /// entry, the first such number seen.
-    pub nr: i32,
-    /// Arguments of the first occurrence.
-    pub args: [u64; 6],
-    /// The distinct argument vectors seen, in order of first sight, at most
-    /// [`MAX_DISTINCT_ARGS`]; `more_args` says when there were more.
-    pub distinct_args: Vec<[u64; 6]>,
-    /// Whether more distinct argument vectors were seen than are kept.
-    pub more_args: bool,
-    /// The answer.
-    pub response: Response,
-    /// How many times this (arch, nr, response) occurred, exactly.
-    pub count: u64,
-    /// This entry counts every number of this ABI and answer that cannot be a system call of
-    /// any ABI (negative other than -1, or past the highest any ABI uses): kept as one entry,
-    /// so that a flood of them cannot crowd real system calls out of the report.
-    pub out_of_range: bool,
-}
-
-/// How many distinct argument vectors a [`Denial`] keeps.
-pub const MAX_DISTINCT_ARGS: usize = 16;
 
 /// Whether `nr` can be a system call number of some ABI: -1 (the number a tracer sets to
 /// skip a call), or below 8192 once x32's bit is taken off (MIPS n32 ends near 6500).
@@ -123,74 +57,6 @@ impl Aggregate {
 
     pub(crate) fn into_denials(self) -> Vec<Denial> {
         self.list
-    }
-}
-
-/// Wall-clock timings of a run, in microseconds.
-#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Serialize)]
-pub struct Timings {
-    /// From `run()` to the `execve` of the command.
-    pub setup_us: u64,
-    /// From the `execve` to the end of the sandbox.
-    pub run_us: u64,
-    /// The whole run.
-    pub total_us: u64,
-}
-
-impl Timings {
-    pub(crate) fn from_durations(setup: Duration, total: Duration) -> Timings {
-        let us = |d: Duration| u64::try_from(d.as_micros()).unwrap_or(u64::MAX);
-        Timings {
-            setup_us: us(setup),
-            run_us: us(total.saturating_sub(setup)),
-            total_us: us(total),
-        }
-    }
-}
-
-/// Resources the sandboxed tree used.
-#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize)]
-pub struct Resources {
-    /// Peak memory in bytes.
-    pub peak_memory_bytes: Option<u64>,
-    /// Where the peak comes from: `cgroup` (all processes together) or `rusage` (largest
-    /// single process).
-    pub peak_memory_source: Option<String>,
-    /// Whether the memory limit was hit (the kernel's OOM killer ran in the cgroup).
-    pub oom_killed: bool,
-    /// User CPU time of the tree, microseconds.
-    pub user_cpu_us: u64,
-    /// System CPU time of the tree, microseconds.
-    pub system_cpu_us: u64,
-}
-
-/// The report of one run.
-#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
-#[non_exhaustive]
-pub struct RunReport {
-    /// Which backend ran the sandbox (`native`).
-    pub backend: String,
-    /// How the command ended.
-    pub exit: Exit,
-    /// The conventional exit status (see [`Exit::code`]).
-    pub exit_code: i32,
-    /// Each layer's status, in [`Layer::ALL`] order.
-    pub layers: Vec<LayerStatus>,
-    /// Calls answered by the supervisor, deduplicated with counts.
-    pub denials: Vec<Denial>,
-    /// Timings.
-    pub timings: Timings,
-    /// Resource use.
-    pub resources: Resources,
-    /// What the setup found that will probably not work as the caller meant (a `--bind`
-    /// directory the sandbox's user cannot write), each with how to fix it.
-    pub warnings: Vec<String>,
-}
-
-impl RunReport {
-    /// The status of one layer.
-    pub fn layer(&self, layer: Layer) -> Option<&LayerStatus> {
-        self.layers.iter().find(|l| l.layer == layer)
     }
 }
 

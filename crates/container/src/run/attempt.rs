@@ -1,7 +1,9 @@
 //! One attempt to start the container: create it with a seccomp setting, attach, start, wait,
 //! collect the output, remove it, and turn a refusal into a diagnosis.
 
-use jailwright_report::{EXIT_CANNOT_EXECUTE, EXIT_NOT_FOUND, EXIT_SETUP_FAILED, EXIT_TIMED_OUT};
+use jailwright_report::{
+    ExecFailure, EXIT_CANNOT_EXECUTE, EXIT_NOT_FOUND, EXIT_SETUP_FAILED, EXIT_TIMED_OUT,
+};
 
 use super::*;
 
@@ -21,6 +23,10 @@ pub(super) struct Started {
     /// The runtime's init failed after the start call (first stderr line).
     pub(super) init_failure: Option<String>,
     pub(super) warnings: Vec<String>,
+    /// The namespace modes the engine reports for the container.
+    pub(super) namespaces: Option<Namespaces>,
+    /// The runtime could not execute the command (and its errno).
+    pub(super) exec_failure: Option<(ExecFailure, i32)>,
 }
 
 pub(super) enum Attempt {
@@ -61,19 +67,11 @@ impl Drop for TempProfile {
     }
 }
 
-pub(super) fn mib(bytes: i64) -> String {
-    if bytes % (1 << 20) == 0 {
-        format!("{} MiB", bytes >> 20)
-    } else {
-        format!("{bytes} bytes")
-    }
-}
-
 pub(super) struct Ctx<'a> {
     pub(super) docker: Docker,
     pub(super) backend: &'a Backend,
     pub(super) opts: &'a ContainerRun,
-    pub(super) timings: Timings,
+    pub(super) clock: Clock,
     /// The runtime that starts the containers (its version selects the needs a refusal is
     /// diagnosed against).
     pub(super) runtime: Runtime,
@@ -180,7 +178,7 @@ impl Ctx<'_> {
                 _ => tokio::time::sleep(Duration::from_millis(200)).await,
             }
         }
-        self.timings.remove_ms += ms(t);
+        self.clock.remove += t.elapsed();
     }
 
     pub(super) async fn attempt(
@@ -222,8 +220,8 @@ impl Ctx<'_> {
                 body,
             )
             .await;
-        self.timings.create_ms += ms(t);
-        self.timings.attempts += 1;
+        self.clock.create += t.elapsed();
+        self.clock.attempts += 1;
         let created = match created {
             Ok(c) => c,
             Err(e) => {
@@ -336,14 +334,14 @@ impl Ctx<'_> {
             Err(_) => {
                 pump.abort();
                 let killed = kill_stuck_init(id);
-                self.timings.start_ms += ms(t);
+                self.clock.start += t.elapsed();
                 return Ok(Attempt::Rejected(self.classify(&format!(
                     "the runtime hung while starting the container (no answer within {} s; {killed})",
                     o.start_timeout.as_secs()
                 ))));
             }
         };
-        self.timings.start_ms += ms(t);
+        self.clock.start += t.elapsed();
         if let Err(ContainerError::Api { message, .. }) = &start {
             pump.abort();
             return Ok(start_failure(self.classify(message), o));
@@ -394,27 +392,36 @@ impl Ctx<'_> {
                 }
             },
         };
-        self.timings.run_ms += ms(t);
+        self.clock.run += t.elapsed();
         let (stdout, stderr, err_head) =
             match tokio::time::timeout(Duration::from_secs(5), pump).await {
                 Ok(Ok(v)) => v,
                 _ => (Vec::new(), Vec::new(), Vec::new()),
             };
         let mut oom_killed = false;
-        if !timed_out {
-            if let Ok(Ok(i)) = tokio::time::timeout(
-                Duration::from_secs(10),
-                self.docker.inspect_container(name, None),
-            )
-            .await
-            {
-                if let Some(state) = i.state {
+        let mut namespaces = None;
+        if let Ok(Ok(i)) = tokio::time::timeout(
+            Duration::from_secs(10),
+            self.docker.inspect_container(name, None),
+        )
+        .await
+        {
+            match i.state {
+                Some(state) if !timed_out => {
                     oom_killed = state.oom_killed.unwrap_or(false);
                     if let Some(c) = state.exit_code {
                         code = c;
                     }
                 }
+                _ => {}
             }
+            namespaces = i.host_config.map(|h| Namespaces {
+                pid: h.pid_mode.unwrap_or_default(),
+                ipc: h.ipc_mode.unwrap_or_default(),
+                uts: h.uts_mode.unwrap_or_default(),
+                cgroup: h.cgroupns_mode.map(|m| m.to_string()).unwrap_or_default(),
+                user: h.userns_mode.unwrap_or_default(),
+            });
         }
         let first_line = String::from_utf8_lossy(&err_head)
             .lines()
@@ -433,6 +440,8 @@ impl Ctx<'_> {
             stderr,
             init_failure,
             warnings: create_warnings,
+            namespaces,
+            exec_failure: None,
         }))
     }
 }
@@ -440,9 +449,11 @@ impl Ctx<'_> {
 /// What a start (or Podman attach) failure means: 126/127 for a command that cannot be
 /// executed or found (as `docker run` reports them), otherwise a rejection.
 pub(super) fn start_failure(d: Diagnosis, o: &ContainerRun) -> Attempt {
-    let code = match d.kind {
-        RejectKind::CommandNotFound => EXIT_NOT_FOUND,
-        RejectKind::NotExecutable => EXIT_CANNOT_EXECUTE,
+    // The runtime's message says "no such file or directory" or "permission denied":
+    // ENOENT and EACCES, the same numbers on every Linux architecture.
+    let (code, failure) = match d.kind {
+        RejectKind::CommandNotFound => (EXIT_NOT_FOUND, (ExecFailure::NotFound, 2)),
+        RejectKind::NotExecutable => (EXIT_CANNOT_EXECUTE, (ExecFailure::NotExecutable, 13)),
         _ => return Attempt::Rejected(d),
     };
     let line = format!("jailwright: {}: {}", d.cause, d.message);
@@ -460,6 +471,8 @@ pub(super) fn start_failure(d: Diagnosis, o: &ContainerRun) -> Attempt {
         stderr,
         init_failure: None,
         warnings: vec![line],
+        namespaces: None,
+        exec_failure: Some(failure),
     })
 }
 
@@ -493,6 +506,13 @@ pub(super) fn kill_stuck_init(id: &str) -> String {
     }
 }
 
-pub(super) fn ms(t: Instant) -> f64 {
-    (t.elapsed().as_secs_f64() * 1e6).round() / 1e3
+/// Time spent in each phase of a run, over every attempt.
+#[derive(Default)]
+pub(super) struct Clock {
+    pub(super) create: Duration,
+    pub(super) start: Duration,
+    pub(super) run: Duration,
+    pub(super) remove: Duration,
+    /// Containers created.
+    pub(super) attempts: u32,
 }

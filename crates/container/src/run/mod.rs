@@ -21,12 +21,15 @@ use serde::Serialize;
 use crate::backend::{api_message, block_on, timed, Backend, DaemonInfo};
 use crate::classify::{classify_for, runtime_init_line, Diagnosis, RejectKind};
 use crate::error::ContainerError;
-use crate::report::{Layer, LayerStatus, RunReport, Timings};
+use crate::report::{
+    layers, mib, Applied, Document, LayerState, Namespaces, Phase, RunReport, Timings,
+    DENIAL_REPORTING,
+};
 use jailwright_report::Exit;
 
 mod attempt;
 
-use self::attempt::{mib, ms, Attempt, Ctx, Seccomp, Started};
+use self::attempt::{Attempt, Clock, Ctx, Seccomp, Started};
 
 /// The network a container gets.
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Serialize)]
@@ -221,8 +224,12 @@ impl ContainerRun {
 /// The result of a run that started (whatever the command's exit status).
 #[derive(Clone, Debug)]
 pub struct RunOutcome {
-    /// The JSON report.
+    /// The report (the type every backend shares).
     pub report: RunReport,
+    /// The profile as the user named it.
+    pub profile: String,
+    /// The command and its arguments.
+    pub command: Vec<String>,
     /// Captured stdout ([`Output::Capture`] only).
     pub stdout: Vec<u8>,
     /// Captured stderr ([`Output::Capture`] only).
@@ -239,6 +246,20 @@ impl RunOutcome {
     /// The exit status to pass on.
     pub fn exit_code(&self) -> i32 {
         self.report.exit_code
+    }
+
+    /// The JSON of `run --report`: the same shape as the native backend's, with no denials
+    /// (container runtimes do not expose them) and `denial_reporting` saying so.
+    pub fn to_json_pretty(&self) -> String {
+        let doc = Document::<serde_json::Value> {
+            profile: &self.profile,
+            command: &self.command,
+            report: &self.report,
+            blocked: &[],
+            denial_reporting: DENIAL_REPORTING.into(),
+            notes: &[],
+        };
+        serde_json::to_string_pretty(&doc).unwrap_or_default()
     }
 }
 
@@ -342,137 +363,6 @@ fn seccomp_detail(
     )
 }
 
-fn layers(
-    opts: &ContainerRun,
-    seccomp: (LayerStatus, String),
-    daemon_warnings: &[String],
-) -> Vec<Layer> {
-    let mut v = vec![Layer {
-        layer: "seccomp",
-        status: seccomp.0,
-        detail: seccomp.1,
-    }];
-    v.push(match opts.network {
-        Network::None => Layer {
-            layer: "network",
-            status: LayerStatus::Enforced,
-            detail: "network mode none: a private network namespace with loopback only".into(),
-        },
-        Network::Host => Layer {
-            layer: "network",
-            status: LayerStatus::Unavailable,
-            detail: "host network by request".into(),
-        },
-    });
-    v.push(if opts.read_only_root {
-        let tmp = opts.tmpfs_tmp.map_or("no tmpfs".into(), |s| {
-            format!("private tmpfs /tmp ({})", mib(s as i64))
-        });
-        Layer {
-            layer: "readonly_rootfs",
-            status: LayerStatus::Enforced,
-            detail: format!("root filesystem read-only; {tmp}"),
-        }
-    } else {
-        Layer {
-            layer: "readonly_rootfs",
-            status: LayerStatus::Unavailable,
-            detail: "writable root filesystem by request".into(),
-        }
-    });
-    v.push(Layer {
-        layer: "capabilities",
-        status: LayerStatus::Enforced,
-        detail: "cap-drop ALL".into(),
-    });
-    v.push(if opts.no_new_privileges {
-        Layer {
-            layer: "no_new_privileges",
-            status: LayerStatus::Enforced,
-            detail: "security-opt no-new-privileges".into(),
-        }
-    } else {
-        Layer {
-            layer: "no_new_privileges",
-            status: LayerStatus::Unavailable,
-            detail: "disabled by request".into(),
-        }
-    });
-    let uid = opts.user.split(':').next().unwrap_or("");
-    v.push(if uid == "0" || uid == "root" {
-        Layer {
-            layer: "user",
-            status: LayerStatus::Unavailable,
-            detail: format!(
-                "root ({}) by request; without user-namespace remapping this is host root",
-                opts.user
-            ),
-        }
-    } else {
-        Layer {
-            layer: "user",
-            status: LayerStatus::Enforced,
-            detail: format!("runs as {}", opts.user),
-        }
-    });
-    v.push(limits_layer(&opts.limits, daemon_warnings));
-    v
-}
-
-/// The limits layer: what is set, what is not, and what the daemon said it could not apply.
-fn limits_layer(l: &Limits, daemon_warnings: &[String]) -> Layer {
-    let mut set = Vec::new();
-    let mut unset = Vec::new();
-    match l.pids {
-        Some(p) => set.push(format!("pids {p}")),
-        None => unset.push("pids"),
-    }
-    match l.memory {
-        Some(m) => set.push(format!("memory {} (no swap)", mib(m))),
-        None => unset.push("memory"),
-    }
-    match l.cpus {
-        Some(c) => set.push(format!("cpus {c}")),
-        None => unset.push("cpus"),
-    }
-    if let Some(n) = l.nofile {
-        set.push(format!("nofile {n}"))
-    }
-    if let Some(n) = l.nproc {
-        set.push(format!("nproc {n}"))
-    }
-    let limit_warn: Vec<&String> = daemon_warnings
-        .iter()
-        .filter(|w| {
-            let w = w.to_ascii_lowercase();
-            w.contains("limit")
-                || w.contains("swap")
-                || w.contains("memory")
-                || w.contains("pids")
-                || w.contains("cpu")
-        })
-        .collect();
-    let mut detail = set.join(", ");
-    if !unset.is_empty() {
-        detail.push_str(&format!("; not limited: {}", unset.join(", ")));
-    }
-    for w in &limit_warn {
-        detail.push_str(&format!("; daemon: {w}"));
-    }
-    let status = if set.is_empty() {
-        LayerStatus::Unavailable
-    } else if unset.is_empty() && limit_warn.is_empty() {
-        LayerStatus::Enforced
-    } else {
-        LayerStatus::Partial
-    };
-    Layer {
-        layer: "limits",
-        status,
-        detail,
-    }
-}
-
 /// Runs the command (async). See [`run`].
 pub async fn run_async(
     opts: &ContainerRun,
@@ -481,10 +371,7 @@ pub async fn run_async(
     opts.validate()?;
     let t0 = Instant::now();
     let (docker, info) = backend.info_async().await?;
-    let mut timings = Timings {
-        connect_ms: ms(t0),
-        ..Timings::default()
-    };
+    let connect = t0.elapsed();
     let target = target_for(&info, opts)?;
     let (detail, mut warnings, covers) =
         seccomp_detail(&opts.profile, &opts.profile_name, &target, backend);
@@ -495,14 +382,17 @@ pub async fn run_async(
         docker,
         backend,
         opts,
-        timings: Timings::default(),
+        clock: Clock::default(),
         runtime: target.runtime,
     };
     let mut seccomp_layer = (
         if covers {
-            LayerStatus::Enforced
+            LayerState::Enforced
         } else {
-            LayerStatus::Partial
+            LayerState::Partial(format!(
+                "the profile has no archMap entry for {}: the filter covers the native ABI only",
+                target.arch
+            ))
         },
         detail.clone(),
     );
@@ -563,7 +453,13 @@ pub async fn run_async(
                     compat_added = add.clone();
                     (
                         Seccomp::Profile(Box::new(p)),
-                        (LayerStatus::Partial, format!("{detail}; plus {} added by --on-reject compat (the runtime needs them)", add.join(", "))),
+                        (
+                            LayerState::Partial(format!(
+                                "{} added by --on-reject compat (the runtime needs them)",
+                                add.join(", ")
+                            )),
+                            format!("{detail}; plus {}", add.join(", ")),
+                        ),
                     )
                 }
                 _ => {
@@ -573,7 +469,7 @@ pub async fn run_async(
                     );
                     eprintln!("{msg}");
                     warnings.push(msg);
-                    (Seccomp::Unconfined, (LayerStatus::Unavailable, format!("unconfined by request (--on-reject unconfined); the runtime refused profile {}: {}", opts.profile_name, d.cause)))
+                    (Seccomp::Unconfined, (LayerState::Disabled(format!("unconfined by request (--on-reject unconfined); the runtime refused profile {}: {}", opts.profile_name, d.cause)), String::new()))
                 }
             };
             rejection = Some(d);
@@ -606,6 +502,8 @@ pub async fn run_async(
         stdout,
         stderr,
         warnings: daemon_warnings,
+        namespaces,
+        exec_failure,
         ..
     } = started;
     warnings.extend(daemon_warnings.iter().cloned());
@@ -621,27 +519,47 @@ pub async fn run_async(
             opts.timeout.map_or(0.0, |t| t.as_secs_f64())
         ));
     }
-    let exit = Exit::from_status(code, timed_out);
-    timings.create_ms = ctx.timings.create_ms;
-    timings.start_ms = ctx.timings.start_ms;
-    timings.run_ms = ctx.timings.run_ms;
-    timings.remove_ms = ctx.timings.remove_ms;
-    timings.attempts = ctx.timings.attempts;
-    timings.total_ms = ms(t0);
-    let report = RunReport {
-        profile: opts.profile_name.clone(),
-        command: opts.command.clone(),
-        backend: backend.name(),
-        exit,
-        exit_code: exit.code(),
-        layers: layers(opts, seccomp_layer, &daemon_warnings),
-        denials: Vec::new(),
-        warnings,
-        compat_added,
-        timings,
+    let exit = match exec_failure {
+        Some((failure, errno)) => Exit::ExecFailed { failure, errno },
+        None => Exit::from_status(code, timed_out),
     };
+    let clock = &ctx.clock;
+    let us = jailwright_report::micros;
+    let setup = connect + clock.create + clock.start;
+    let timings = Timings {
+        setup_us: us(setup),
+        run_us: us(clock.run),
+        total_us: us(t0.elapsed()),
+        phases: [
+            ("connect", connect),
+            ("create", clock.create),
+            ("start", clock.start),
+            ("run", clock.run),
+            ("remove", clock.remove),
+        ]
+        .into_iter()
+        .map(|(phase, d)| Phase { phase, us: us(d) })
+        .collect(),
+    };
+    let applied = Applied {
+        opts,
+        seccomp: seccomp_layer,
+        daemon_warnings: &daemon_warnings,
+        namespaces: namespaces.as_ref(),
+        security_options: &info.security_options,
+    };
+    let resources = jailwright_report::Resources {
+        oom_killed,
+        ..Default::default()
+    };
+    let mut report = RunReport::new(backend.name(), exit, layers(&applied), timings, resources);
+    report.warnings = warnings;
+    report.attempts = clock.attempts;
+    report.compat_added = compat_added;
     Ok(RunOutcome {
         report,
+        profile: opts.profile_name.clone(),
+        command: opts.command.clone(),
         stdout,
         stderr,
         oom_killed,

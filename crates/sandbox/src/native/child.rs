@@ -37,7 +37,7 @@ fn fail(plan: &Plan, stage: Stage, index: u32, e: Errno) -> ! {
 }
 
 fn layer(plan: &Plan, l: Layer, state: State, code: i32) {
-    if state == State::Unavailable && plan.required & l.bit() != 0 {
+    if state == State::Unavailable && plan.required & (1 << l.index()) != 0 {
         send(
             plan,
             Record::new(Kind::Fail, Stage::Required as u32, l.index(), code),

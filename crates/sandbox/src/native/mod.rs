@@ -370,16 +370,15 @@ pub(crate) fn run(
     let (list, denials) = supervisor.map(Supervisor::into_events).unwrap_or_default();
     let resources = resources(&col, usage.as_ref(), &cgroups);
     let setup = col.exec_at.unwrap_or(end).saturating_duration_since(start);
-    let report = RunReport {
-        backend: "native".into(),
+    let mut report = RunReport::new(
+        "native",
         exit,
-        exit_code: exit.code(),
         layers,
-        denials,
-        timings: Timings::from_durations(setup, end.saturating_duration_since(start)),
-        warnings: unwritable_binds(cfg, out_uid, out_gid, root),
+        Timings::from_durations(setup, end.saturating_duration_since(start)),
         resources,
-    };
+    );
+    report.denials = denials;
+    report.warnings = unwritable_binds(cfg, out_uid, out_gid, root);
     drop(cgroups);
     Ok(Outcome {
         report,
@@ -666,14 +665,8 @@ fn resources(col: &Collected, usage: Option<&libc::rusage>, cgroups: &Cgroups) -
         peak_memory_bytes: peak,
         peak_memory_source: source,
         oom_killed: cgroups.oom_killed(),
-        user_cpu_us: col
-            .user_cpu_us
-            .or_else(|| usage.map(|u| tv(u.ru_utime)))
-            .unwrap_or(0),
-        system_cpu_us: col
-            .system_cpu_us
-            .or_else(|| usage.map(|u| tv(u.ru_stime)))
-            .unwrap_or(0),
+        user_cpu_us: col.user_cpu_us.or_else(|| usage.map(|u| tv(u.ru_utime))),
+        system_cpu_us: col.system_cpu_us.or_else(|| usage.map(|u| tv(u.ru_stime))),
     }
 }
 

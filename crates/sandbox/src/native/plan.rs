@@ -467,7 +467,7 @@ pub(crate) fn build(cfg: &SandboxConfig, host: &HostFacts) -> Result<Plan, Error
         _env: env_c,
         env_ptrs,
         stdio: [StdioPlan::Inherit; 3],
-        required: cfg.required.iter().fold(0, |acc, l| acc | l.bit()),
+        required: cfg.required.iter().fold(0, |acc, l| acc | (1 << l.index())),
         fds: ChildFds::default(),
         fs_detail,
         argv_area: sys::argv_area(),
