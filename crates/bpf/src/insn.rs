@@ -1,6 +1,9 @@
 //! The classic BPF instruction (`struct sock_filter`) and a program of them.
 
-/// One classic BPF instruction, laid out like the kernel's `struct sock_filter`.
+/// One classic BPF instruction, laid out like the kernel's `struct sock_filter`
+/// (`#[repr(C)]`: `u16 code; u8 jt; u8 jf; u32 k`, 8 bytes, 4-aligned), so a slice of them can
+/// be handed to `seccomp(2)` as it is.
+#[repr(C)]
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, serde::Serialize, serde::Deserialize)]
 pub struct Insn {
     /// Opcode (class | size | mode, or class | op | source).

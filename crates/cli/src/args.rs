@@ -68,8 +68,12 @@ pub enum Command {
     /// Find mistakes, dangers and runtime incompatibilities in profiles.
     Lint {
         /// Profiles to check.
-        #[arg(required = true)]
+        #[arg(required_unless_present = "rules")]
         profiles: Vec<String>,
+        /// List every check instead: id, severity, what it checks, why, the usual fix and its
+        /// public source.
+        #[arg(long, conflicts_with = "profiles")]
+        rules: bool,
         /// Host architecture to check (repeatable); default: x86_64 and aarch64.
         #[arg(long)]
         arch: Vec<String>,

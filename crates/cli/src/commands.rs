@@ -13,11 +13,17 @@ pub fn run(cli: Cli) -> Result<u8, Failure> {
     match cli.command {
         Command::Profile(p) => crate::commands_profile::profile_cmd(p),
         Command::Lint {
+            rules: true,
+            format,
+            ..
+        } => crate::commands_lint::rules(format),
+        Command::Lint {
             profiles,
             arch,
             runtime,
             no_new_privileges,
             format,
+            ..
         } => crate::commands_lint::lint(&profiles, &arch, &runtime, no_new_privileges, format),
         Command::Diff {
             a,
@@ -53,7 +59,7 @@ pub fn run(cli: Cli) -> Result<u8, Failure> {
             add_arch,
             default_errno,
             output,
-        } => crate::commands_profile::patch_cmd(
+        } => crate::commands_edit::patch_cmd(
             &profile,
             allow,
             deny,
@@ -63,7 +69,7 @@ pub fn run(cli: Cli) -> Result<u8, Failure> {
             output.as_deref(),
         ),
         Command::Merge { profiles, output } => {
-            crate::commands_profile::merge_cmd(&profiles, output.as_deref())
+            crate::commands_edit::merge_cmd(&profiles, output.as_deref())
         }
         Command::Export {
             profile,

@@ -1,10 +1,10 @@
-//! `lint` and `export`.
+//! `lint` (and `lint --rules`) and `export`.
 
 use std::fmt::Write as _;
 use std::path::Path;
 
 use jailwright_profile::export::{export as export_profile, ExportFormat, ExportOptions};
-use jailwright_profile::lint::{lint as lint_profile, LintOptions, Severity};
+use jailwright_profile::lint::{lint as lint_profile, LintOptions, Severity, RULES};
 use jailwright_profile::Arch;
 
 use crate::args::{Format, TargetArgs};
@@ -83,6 +83,32 @@ pub fn lint(
         Some(Severity::Error) | Some(Severity::Warning) => EXIT_FINDINGS,
         _ => 0,
     })
+}
+
+/// `jailwright lint --rules`: every check, as data.
+pub fn rules(format: Format) -> Result<u8, Failure> {
+    if format == Format::Json {
+        emit(None, json(&RULES)?.as_bytes())?;
+        return Ok(0);
+    }
+    let mut out = String::new();
+    for r in RULES {
+        let _ = writeln!(
+            out,
+            "{} {:<7} {}: {}\n      why: {}\n      fix: {}",
+            r.id,
+            r.severity.as_str(),
+            r.slug,
+            r.title,
+            r.why,
+            r.fix
+        );
+        if let Some(s) = r.source {
+            let _ = writeln!(out, "      source: {s}");
+        }
+    }
+    emit(None, out.as_bytes())?;
+    Ok(0)
 }
 
 /// `jailwright export`.

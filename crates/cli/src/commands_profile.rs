@@ -1,12 +1,10 @@
-//! The profile commands: `profile` (list, show, patch, merge, export), `diff`, `stats` and
-//! `explain`.
+//! The profile commands: `profile` (list, show, why, export), `diff`, `stats` and `explain`.
 
 use std::fmt::Write as _;
-use std::path::Path;
 
 use jailwright_profile::catalogue;
 use jailwright_profile::diff::diff;
-use jailwright_profile::ops::{self, Patch};
+use jailwright_profile::ops;
 use jailwright_profile::policy::{resolve, Target};
 use jailwright_profile::{Arch, Profile};
 
@@ -49,22 +47,12 @@ pub(crate) fn profile_cmd(p: ProfileCmd) -> Result<u8, Failure> {
             Ok(0)
         }
         ProfileCmd::Show { name, output } => {
-            let e = catalogue::get(&name).ok_or_else(|| {
-                Failure::usage(format!(
-                    "no built-in profile `{name}`; built-in profiles: {}",
-                    catalogue::names().join(", ")
-                ))
-            })?;
+            let e = builtin(&name)?;
             emit(output.as_deref(), e.profile().to_json_pretty().as_bytes())?;
             Ok(0)
         }
         ProfileCmd::Why { name } => {
-            let e = catalogue::get(&name).ok_or_else(|| {
-                Failure::usage(format!(
-                    "no built-in profile `{name}`; built-in profiles: {}",
-                    catalogue::names().join(", ")
-                ))
-            })?;
+            let e = builtin(&name)?;
             let mut out = format!("{}: {}\nfor: {}\n\n", e.name, e.summary, e.threat_model);
             out.push_str("docker-default (moby/profiles seccomp v0.2.3, encoded as data)\n");
             for (tier, step) in e.lineage() {
@@ -90,6 +78,16 @@ pub(crate) fn profile_cmd(p: ProfileCmd) -> Result<u8, Failure> {
             Ok(0)
         }
     }
+}
+
+/// A built-in profile by name, or a usage error listing them.
+fn builtin(name: &str) -> Result<&'static catalogue::Entry, Failure> {
+    catalogue::get(name).ok_or_else(|| {
+        Failure::usage(format!(
+            "no built-in profile `{name}`; built-in profiles: {}",
+            catalogue::names().join(", ")
+        ))
+    })
 }
 
 fn hosts_of(p: &Profile) -> Vec<Arch> {
@@ -347,66 +345,4 @@ pub(crate) fn explain_cmd(
     }
     emit(None, out.as_bytes())?;
     Ok(0)
-}
-
-/// `jailwright patch`.
-pub(crate) fn patch_cmd(
-    profile: &str,
-    allow: Vec<String>,
-    deny: Vec<String>,
-    errno: &[String],
-    add_arch: &[String],
-    default_errno: Option<String>,
-    output: Option<&Path>,
-) -> Result<u8, Failure> {
-    let mut p = load(profile)?;
-    let errno = errno
-        .iter()
-        .map(|e| {
-            e.split_once('=')
-                .map(|(a, b)| (a.to_string(), b.to_string()))
-                .ok_or_else(|| {
-                    Failure::usage(format!(
-                        "--errno expects NAME=ERRNO (e.g. clone3=ENOSYS), got `{e}`"
-                    ))
-                })
-        })
-        .collect::<Result<Vec<_>, _>>()?;
-    let add_arch = add_arch
-        .iter()
-        .map(|a| a.parse::<Arch>())
-        .collect::<Result<Vec<_>, _>>()?;
-    let log = ops::patch(
-        &mut p,
-        &Patch {
-            allow,
-            deny,
-            errno,
-            add_arch,
-            default_errno,
-        },
-    )?;
-    for l in &log {
-        eprintln!("patched: {l}");
-    }
-    emit(output, p.to_json_pretty().as_bytes())?;
-    Ok(0)
-}
-
-/// `jailwright merge`.
-pub(crate) fn merge_cmd(profiles: &[String], output: Option<&Path>) -> Result<u8, Failure> {
-    let loaded = profiles
-        .iter()
-        .map(|n| load(n).map(|p| (n.clone(), p)))
-        .collect::<Result<Vec<_>, _>>()?;
-    let (merged, conflicts) = ops::merge(&loaded);
-    for c in &conflicts {
-        eprintln!("conflict: {}: {}", c.syscall, c.message);
-    }
-    emit(output, merged.to_json_pretty().as_bytes())?;
-    Ok(if conflicts.is_empty() {
-        0
-    } else {
-        EXIT_FINDINGS
-    })
 }

@@ -6,6 +6,7 @@ mod args;
 mod commands;
 mod commands_bpf;
 mod commands_doctor;
+mod commands_edit;
 mod commands_lint;
 mod commands_profile;
 mod commands_record;

@@ -900,16 +900,7 @@ fn run_docker_backend() {
     ])
     .expect_code(5);
     let n = json(&std::fs::read_to_string(&native).unwrap());
-    for key in [
-        "profile",
-        "command",
-        "backend",
-        "exit",
-        "exit_code",
-        "layers",
-        "denials",
-        "timings",
-    ] {
+    for &key in jailwright_testkit::REPORT_KEYS {
         assert!(
             j.get(key).is_some() && n.get(key).is_some(),
             "{key}: {j}\n{n}"
@@ -1130,4 +1121,29 @@ fn completions_and_help() {
         jw(&[cmd, "--help"]).expect_code(0).expect_stdout("Usage:");
     }
     jw(&["frobnicate"]).expect_code(2);
+}
+
+#[test]
+fn lint_rules_lists_every_check_as_data() {
+    let v = json(
+        &jw(&["lint", "--rules", "--format", "json"])
+            .expect_code(0)
+            .stdout(),
+    );
+    let rules = v.as_array().expect("an array of rules");
+    assert_eq!(rules.len(), jailwright_profile::lint::RULES.len());
+    for r in rules {
+        for key in ["id", "slug", "severity", "title", "why", "fix"] {
+            assert!(r[key].as_str().is_some_and(|s| !s.is_empty()), "{key}: {r}");
+        }
+    }
+    let ptrace = rules.iter().find(|r| r["id"] == "JW201").expect("JW201");
+    assert!(
+        ptrace["source"].as_str().unwrap().contains("ptrace.2"),
+        "{ptrace}"
+    );
+    jw(&["lint", "--rules"])
+        .expect_code(0)
+        .expect_stdout("JW601 error   runtime-init-needs");
+    jw(&["lint", "--rules", "docker-default"]).expect_code(2);
 }

@@ -156,6 +156,15 @@ struct Case {
 }
 
 /// A case compiled from `tests/escape/NAME.c`, run as `/t/NAME`.
+/// Runs the escape program `program`, which must be refused with EPERM, and checks the
+/// report names `syscall` as blocked by the profile's EPERM rule.
+fn refused_and_named(program: &str, syscall: &str) {
+    case(program)
+        .run()
+        .refused(EPERM)
+        .blocked(syscall, "ERRNO(EPERM)");
+}
+
 fn case(name: &str) -> Case {
     let file = build(name);
     let mut c = command(&[&format!("/t/{file}")]);
@@ -441,10 +450,7 @@ fn marker(tag: &str) -> String {
 #[test]
 fn unpriv_ptrace_traceme() {
     both("unpriv_ptrace_traceme", || {
-        case("ptrace_traceme")
-            .run()
-            .refused(EPERM)
-            .blocked("ptrace", "ERRNO(EPERM)");
+        refused_and_named("ptrace_traceme", "ptrace");
     });
 }
 
@@ -468,37 +474,25 @@ fn ptrace_attach_sibling() {
 #[test]
 fn unpriv_mount() {
     both("unpriv_mount", || {
-        case("mount")
-            .run()
-            .refused(EPERM)
-            .blocked("mount", "ERRNO(EPERM)");
+        refused_and_named("mount", "mount");
     });
 }
 
 #[test]
 fn umount2() {
-    case("umount2")
-        .run()
-        .refused(EPERM)
-        .blocked("umount2", "ERRNO(EPERM)");
+    refused_and_named("umount2", "umount2");
 }
 
 #[test]
 fn unpriv_unshare_newuser() {
     both("unpriv_unshare_newuser", || {
-        case("unshare_user")
-            .run()
-            .refused(EPERM)
-            .blocked("unshare", "ERRNO(EPERM)");
+        refused_and_named("unshare_user", "unshare");
     });
 }
 
 #[test]
 fn clone_with_namespace_flags() {
-    case("clone_newuser")
-        .run()
-        .refused(EPERM)
-        .blocked("clone", "ERRNO(EPERM)");
+    refused_and_named("clone_newuser", "clone");
 }
 
 #[test]
@@ -516,18 +510,12 @@ fn unpriv_clone3_with_namespace_flags() {
 
 #[test]
 fn pivot_root() {
-    case("pivot_root")
-        .run()
-        .refused(EPERM)
-        .blocked("pivot_root", "ERRNO(EPERM)");
+    refused_and_named("pivot_root", "pivot_root");
 }
 
 #[test]
 fn chroot() {
-    case("chroot")
-        .run()
-        .refused(EPERM)
-        .blocked("chroot", "ERRNO(EPERM)");
+    refused_and_named("chroot", "chroot");
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -535,67 +523,43 @@ fn chroot() {
 
 #[test]
 fn keyctl() {
-    case("keyctl")
-        .run()
-        .refused(EPERM)
-        .blocked("keyctl", "ERRNO(EPERM)");
+    refused_and_named("keyctl", "keyctl");
 }
 
 #[test]
 fn add_key() {
-    case("add_key")
-        .run()
-        .refused(EPERM)
-        .blocked("add_key", "ERRNO(EPERM)");
+    refused_and_named("add_key", "add_key");
 }
 
 #[test]
 fn bpf() {
-    case("bpf")
-        .run()
-        .refused(EPERM)
-        .blocked("bpf", "ERRNO(EPERM)");
+    refused_and_named("bpf", "bpf");
 }
 
 #[test]
 fn perf_event_open() {
-    case("perf_event_open")
-        .run()
-        .refused(EPERM)
-        .blocked("perf_event_open", "ERRNO(EPERM)");
+    refused_and_named("perf_event_open", "perf_event_open");
 }
 
 #[test]
 fn io_uring_setup() {
-    case("io_uring_setup")
-        .run()
-        .refused(EPERM)
-        .blocked("io_uring_setup", "ERRNO(EPERM)");
+    refused_and_named("io_uring_setup", "io_uring_setup");
 }
 
 #[test]
 fn userfaultfd() {
-    case("userfaultfd")
-        .run()
-        .refused(EPERM)
-        .blocked("userfaultfd", "ERRNO(EPERM)");
+    refused_and_named("userfaultfd", "userfaultfd");
 }
 
 #[test]
 fn personality_addr_no_randomize() {
     assert_explain("personality", &["--arg", "0=0x40000"], &["ERRNO(EPERM)"]);
-    case("personality")
-        .run()
-        .refused(EPERM)
-        .blocked("personality", "ERRNO(EPERM)");
+    refused_and_named("personality", "personality");
 }
 
 #[test]
 fn open_by_handle_at() {
-    case("open_by_handle_at")
-        .run()
-        .refused(EPERM)
-        .blocked("open_by_handle_at", "ERRNO(EPERM)");
+    refused_and_named("open_by_handle_at", "open_by_handle_at");
 }
 
 /// This kernel may have no kexec: without the filter the call would fail with ENOSYS, so
@@ -604,10 +568,7 @@ fn open_by_handle_at() {
 fn kexec_load() {
     assert_explain("kexec_load", &[], &["ERRNO(EPERM)"]);
     assert_explain("kexec_file_load", &[], &["ERRNO(EPERM)"]);
-    case("kexec_load")
-        .run()
-        .refused(EPERM)
-        .blocked("kexec_load", "ERRNO(EPERM)");
+    refused_and_named("kexec_load", "kexec_load");
 }
 
 /// As for kexec: a kernel without modules answers ENOSYS, the filter EPERM.
@@ -616,10 +577,7 @@ fn init_module() {
     for name in ["init_module", "finit_module", "delete_module"] {
         assert_explain(name, &[], &["ERRNO(EPERM)"]);
     }
-    case("init_module")
-        .run()
-        .refused(EPERM)
-        .blocked("init_module", "ERRNO(EPERM)");
+    refused_and_named("init_module", "init_module");
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -1495,10 +1453,7 @@ fn unpriv_unix_socket_abstract() {
 #[test]
 fn unpriv_packet_socket() {
     both("unpriv_packet_socket", || {
-        case("packet_socket")
-            .run()
-            .refused(EPERM)
-            .blocked("socket", "ERRNO(EPERM)");
+        refused_and_named("packet_socket", "socket");
     });
 }
 

@@ -23,10 +23,10 @@ use std::time::{Duration, Instant};
 
 use bollard::query_parameters::{ListContainersOptions, RemoveContainerOptions};
 use jailwright_profile::ops::remove_name;
-use jailwright_profile::{catalogue, tables, Action, Profile, SyscallRule};
+use jailwright_profile::{catalogue, tables, Action, Profile, Runtime, SyscallRule};
 use serde::Serialize;
 
-use crate::backend::{block_on, Backend};
+use crate::backend::{block_on, Backend, DaemonInfo};
 use crate::error::ContainerError;
 use crate::image::{ensure_image_async, ImageSpec};
 use crate::run::{run_async, ContainerRun, Output};
@@ -346,6 +346,71 @@ fn candidates(base: &Profile, arch: jailwright_profile::Arch) -> Vec<String> {
     set.into_iter().collect()
 }
 
+/// The runtime-needs table's names for `runtime` this host's ABI has, less the ones the
+/// probe assumes.
+fn table_names(runtime: Runtime, nnp: bool, arch: jailwright_profile::Arch) -> Vec<&'static str> {
+    let host = tables::table(arch);
+    runtime_needs(runtime, nnp)
+        .iter()
+        .flat_map(|n| n.syscalls.iter().copied())
+        .filter(|n| host.is_some_and(|t| t.lookup(n).is_some()) && !ASSUMED.contains(n))
+        .collect::<BTreeSet<_>>()
+        .into_iter()
+        .collect()
+}
+
+/// Where one mode's measured needs and the table disagree, each with the reason.
+fn compare(
+    mode: &ProbeMode,
+    table: &[&str],
+    setting: &str,
+    runtime: Runtime,
+    out: &mut Vec<(String, String)>,
+) {
+    for n in &mode.needed {
+        if !table.contains(&n.as_str()) {
+            out.push((
+                n.clone(),
+                format!("needed {setting} but not in jailwright's table for {runtime}"),
+            ));
+        }
+    }
+    for n in table {
+        if !mode.needed.iter().any(|m| m == n) {
+            out.push((
+                n.to_string(),
+                format!("in jailwright's table for {runtime} but not needed {setting} here"),
+            ));
+        }
+    }
+}
+
+/// The profile to merge so the runtime starts: the single needs and every member of each
+/// "one of" set (allowing one would do; which one the runtime takes depends on its version
+/// and libc).
+fn patch_profile(needed: &[String], modes: &[ProbeMode], info: &DaemonInfo) -> Profile {
+    let names: BTreeSet<String> = needed
+        .iter()
+        .cloned()
+        .chain(
+            modes
+                .iter()
+                .flat_map(|m| m.alternatives.iter().flatten().cloned()),
+        )
+        .collect();
+    let mut patch = Profile::new(Action::Errno(1));
+    if !names.is_empty() {
+        let mut rule = SyscallRule::new(names, Action::Allow);
+        rule.comment = Some(format!(
+            "needed by {} {} while it starts a container (jailwright doctor --probe-runtime)",
+            info.default_runtime,
+            info.runtime_version.as_deref().unwrap_or("")
+        ));
+        patch.rules_mut().push(rule);
+    }
+    patch
+}
+
 async fn probe_async(
     backend: &Backend,
     image: Option<&str>,
@@ -388,15 +453,7 @@ async fn probe_async(
     let mut warnings = Vec::new();
     for &nnp in &opts.no_new_privileges {
         prober.nnp = nnp;
-        // The table's names this host has, less the ones the probe assumes.
-        let host = tables::table(arch);
-        let table: Vec<&str> = runtime_needs(runtime, nnp)
-            .iter()
-            .flat_map(|n| n.syscalls.iter().copied())
-            .filter(|n| host.is_some_and(|t| t.lookup(n).is_some()) && !ASSUMED.contains(n))
-            .collect::<BTreeSet<_>>()
-            .into_iter()
-            .collect();
+        let table = table_names(runtime, nnp, arch);
         let table_here: Vec<&str> = table
             .iter()
             .copied()
@@ -414,22 +471,7 @@ async fn probe_async(
         } else {
             "without no-new-privileges"
         };
-        for n in &mode.needed {
-            if !table.contains(&n.as_str()) {
-                compared.push((
-                    n.clone(),
-                    format!("needed {setting} but not in jailwright's table for {runtime}"),
-                ));
-            }
-        }
-        for n in &table {
-            if !mode.needed.iter().any(|m| m == n) {
-                compared.push((
-                    n.to_string(),
-                    format!("in jailwright's table for {runtime} but not needed {setting} here"),
-                ));
-            }
-        }
+        compare(&mode, &table, setting, runtime, &mut compared);
         for alt in &mode.alternatives {
             warnings.push(format!("{setting}: the runtime needs at least one of {} (removing them all stops it; the patch allows them all)", alt.join(", ")));
         }
@@ -442,27 +484,7 @@ async fn probe_async(
         .collect::<BTreeSet<_>>()
         .into_iter()
         .collect();
-    // The patch allows the single needs and every member of each "one of" set (allowing
-    // one would do; which one the runtime takes depends on its version and libc).
-    let patch_names: BTreeSet<String> = needed
-        .iter()
-        .cloned()
-        .chain(
-            modes
-                .iter()
-                .flat_map(|m| m.alternatives.iter().flatten().cloned()),
-        )
-        .collect();
-    let mut patch_profile = Profile::new(Action::Errno(1));
-    if !patch_names.is_empty() {
-        let mut rule = SyscallRule::new(patch_names, Action::Allow);
-        rule.comment = Some(format!(
-            "needed by {} {} while it starts a container (jailwright doctor --probe-runtime)",
-            info.default_runtime,
-            info.runtime_version.as_deref().unwrap_or("")
-        ));
-        patch_profile.rules_mut().push(rule);
-    }
+    let patch_profile = patch_profile(&needed, &modes, &info);
     Ok(ProbeResult {
         needed,
         modes,

@@ -354,26 +354,7 @@ fn report_has_the_shared_shape() {
     let r = run(&opts(&image, &["/bin/true"], profile("plugin")), &b).unwrap();
     let v: serde_json::Value = serde_json::from_str(&r.to_json_pretty()).unwrap();
     let keys: Vec<&str> = v.as_object().unwrap().keys().map(|k| k.as_str()).collect();
-    assert_eq!(
-        keys,
-        [
-            "profile",
-            "command",
-            "backend",
-            "exit",
-            "exit_code",
-            "layers",
-            "denials",
-            "timings",
-            "resources",
-            "warnings",
-            "attempts",
-            "compat_added",
-            "blocked",
-            "denial_reporting",
-            "notes"
-        ]
-    );
+    assert_eq!(keys, jailwright_testkit::REPORT_KEYS);
     // the native report's exit and layer shapes, every layer in the native order
     assert_eq!(v["exit"], serde_json::json!({"kind": "code", "code": 0}));
     assert_eq!(v["exit_code"], 0);

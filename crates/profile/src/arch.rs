@@ -155,28 +155,14 @@ impl Arch {
     pub fn go_name(self) -> &'static str {
         match self {
             Arch::X86_64 => "amd64",
-            Arch::X86 => "x86",
-            Arch::X32 => "x32",
             Arch::Aarch64 => "arm64",
-            Arch::Arm => "arm",
-            Arch::Riscv64 => "riscv64",
-            Arch::S390x => "s390x",
-            Arch::S390 => "s390",
-            Arch::Ppc64le => "ppc64le",
-            Arch::Ppc64 => "ppc64",
-            Arch::Ppc => "ppc",
-            Arch::Mips => "mips",
             Arch::Mipsel => "mipsle",
-            Arch::Mips64 => "mips64",
             Arch::Mipsel64 => "mips64le",
             Arch::Mips64n32 => "mips64p32",
             Arch::Mipsel64n32 => "mips64p32le",
             Arch::Loongarch64 => "loong64",
-            Arch::Parisc => "parisc",
-            Arch::Parisc64 => "parisc64",
-            Arch::M68k => "m68k",
-            Arch::Sh => "sh",
-            Arch::Sheb => "sheb",
+            // Go spells the others as jailwright does.
+            _ => self.name(),
         }
     }
 

@@ -228,26 +228,7 @@ mod tests {
         };
         let v = serde_json::to_value(&d).unwrap();
         let keys: Vec<&str> = v.as_object().unwrap().keys().map(String::as_str).collect();
-        assert_eq!(
-            keys,
-            [
-                "profile",
-                "command",
-                "backend",
-                "exit",
-                "exit_code",
-                "layers",
-                "denials",
-                "timings",
-                "resources",
-                "warnings",
-                "attempts",
-                "compat_added",
-                "blocked",
-                "denial_reporting",
-                "notes"
-            ]
-        );
+        assert_eq!(keys, jailwright_testkit::REPORT_KEYS);
         assert_eq!(v["exit_code"], 3);
         assert_eq!(
             v["timings"],

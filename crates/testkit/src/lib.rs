@@ -104,3 +104,23 @@ pub fn podman_service(socket: &Path) -> std::io::Result<Child> {
         .stderr(Stdio::null())
         .spawn()
 }
+
+/// The keys of a `--report` JSON document, in the order both backends write them: the one
+/// list the report's own test and the backends' tests hold the output to.
+pub const REPORT_KEYS: &[&str] = &[
+    "profile",
+    "command",
+    "backend",
+    "exit",
+    "exit_code",
+    "layers",
+    "denials",
+    "timings",
+    "resources",
+    "warnings",
+    "attempts",
+    "compat_added",
+    "blocked",
+    "denial_reporting",
+    "notes",
+];

@@ -284,40 +284,7 @@ impl Ctx<'_> {
             }
             Err(e) => return Err(e),
         };
-        let capture = o.output == Output::Capture;
-        let mut output = attach.output;
-        let pump = tokio::spawn(async move {
-            let (mut out, mut err) = (Vec::new(), Vec::new());
-            let mut err_head = Vec::new();
-            while let Some(item) = output.next().await {
-                let Ok(item) = item else { break };
-                match item {
-                    LogOutput::StdOut { message } | LogOutput::Console { message } => {
-                        if capture {
-                            out.extend_from_slice(&message);
-                        } else {
-                            let mut so = std::io::stdout().lock();
-                            let _ = so.write_all(&message);
-                            let _ = so.flush();
-                        }
-                    }
-                    LogOutput::StdErr { message } => {
-                        if err_head.len() < 4096 {
-                            err_head.extend_from_slice(&message[..message.len().min(4096)]);
-                        }
-                        if capture {
-                            err.extend_from_slice(&message);
-                        } else {
-                            let mut se = std::io::stderr().lock();
-                            let _ = se.write_all(&message);
-                            let _ = se.flush();
-                        }
-                    }
-                    LogOutput::StdIn { .. } => {}
-                }
-            }
-            (out, err, err_head)
-        });
+        let pump = tokio::spawn(pump(attach.output, o.output == Output::Capture));
 
         let t = Instant::now();
         let start = match tokio::time::timeout(
@@ -349,80 +316,18 @@ impl Ctx<'_> {
         start?;
 
         let t = Instant::now();
-        let wait = async {
-            let mut s = self.docker.wait_container(
-                name,
-                Some(WaitContainerOptions {
-                    condition: "not-running".into(),
-                }),
-            );
-            match s.next().await {
-                Some(Ok(r)) => Ok(r.status_code),
-                Some(Err(bollard::errors::Error::DockerContainerWaitError { code, .. })) => {
-                    Ok(code)
-                }
-                Some(Err(e)) => Err(ContainerError::Api {
-                    backend: backend.name(),
-                    operation: "wait for container",
-                    message: api_message(&e),
-                }),
-                None => Err(ContainerError::Api {
-                    backend: backend.name(),
-                    operation: "wait for container",
-                    message: "the daemon closed the wait stream without a status".into(),
-                }),
-            }
-        };
-        let (mut code, timed_out) = match o.timeout {
-            None => (wait.await?, false),
-            Some(limit) => match tokio::time::timeout(limit, wait).await {
-                Ok(r) => (r?, false),
-                Err(_) => {
-                    let _ = tokio::time::timeout(
-                        Duration::from_secs(10),
-                        self.docker.kill_container(
-                            name,
-                            Some(KillContainerOptions {
-                                signal: "KILL".into(),
-                            }),
-                        ),
-                    )
-                    .await;
-                    (i64::from(EXIT_TIMED_OUT), true)
-                }
-            },
-        };
+        let (code, timed_out) = self.wait(name).await?;
         self.clock.run += t.elapsed();
         let (stdout, stderr, err_head) =
             match tokio::time::timeout(Duration::from_secs(5), pump).await {
                 Ok(Ok(v)) => v,
                 _ => (Vec::new(), Vec::new(), Vec::new()),
             };
-        let mut oom_killed = false;
-        let mut namespaces = None;
-        if let Ok(Ok(i)) = tokio::time::timeout(
-            Duration::from_secs(10),
-            self.docker.inspect_container(name, None),
-        )
-        .await
-        {
-            match i.state {
-                Some(state) if !timed_out => {
-                    oom_killed = state.oom_killed.unwrap_or(false);
-                    if let Some(c) = state.exit_code {
-                        code = c;
-                    }
-                }
-                _ => {}
-            }
-            namespaces = i.host_config.map(|h| Namespaces {
-                pid: h.pid_mode.unwrap_or_default(),
-                ipc: h.ipc_mode.unwrap_or_default(),
-                uts: h.uts_mode.unwrap_or_default(),
-                cgroup: h.cgroupns_mode.map(|m| m.to_string()).unwrap_or_default(),
-                user: h.userns_mode.unwrap_or_default(),
-            });
-        }
+        let inspected = self.inspect(name).await;
+        let code = match inspected.exit_code {
+            Some(c) if !timed_out => c,
+            _ => code,
+        };
         let first_line = String::from_utf8_lossy(&err_head)
             .lines()
             .find(|l| !l.trim().is_empty())
@@ -435,15 +340,132 @@ impl Ctx<'_> {
         Ok(Attempt::Started(Started {
             code,
             timed_out,
-            oom_killed,
+            oom_killed: !timed_out && inspected.oom_killed,
             stdout,
             stderr,
             init_failure,
             warnings: create_warnings,
-            namespaces,
+            namespaces: inspected.namespaces,
             exec_failure: None,
         }))
     }
+
+    /// Waits for the container to stop, killing it when the run's timeout passes first:
+    /// its exit status and whether it timed out.
+    async fn wait(&self, name: &str) -> Result<(i64, bool), ContainerError> {
+        let backend = self.backend;
+        let wait = async {
+            let mut s = self.docker.wait_container(
+                name,
+                Some(WaitContainerOptions {
+                    condition: "not-running".into(),
+                }),
+            );
+            let api = |message: String| ContainerError::Api {
+                backend: backend.name(),
+                operation: "wait for container",
+                message,
+            };
+            match s.next().await {
+                Some(Ok(r)) => Ok(r.status_code),
+                Some(Err(bollard::errors::Error::DockerContainerWaitError { code, .. })) => {
+                    Ok(code)
+                }
+                Some(Err(e)) => Err(api(api_message(&e))),
+                None => Err(api(
+                    "the daemon closed the wait stream without a status".into()
+                )),
+            }
+        };
+        let Some(limit) = self.opts.timeout else {
+            return Ok((wait.await?, false));
+        };
+        match tokio::time::timeout(limit, wait).await {
+            Ok(r) => Ok((r?, false)),
+            Err(_) => {
+                let kill = KillContainerOptions {
+                    signal: "KILL".into(),
+                };
+                let _ = tokio::time::timeout(
+                    Duration::from_secs(10),
+                    self.docker.kill_container(name, Some(kill)),
+                )
+                .await;
+                Ok((i64::from(EXIT_TIMED_OUT), true))
+            }
+        }
+    }
+
+    /// What the engine says of the stopped container (nothing when it does not answer).
+    async fn inspect(&self, name: &str) -> Inspected {
+        let mut out = Inspected::default();
+        let Ok(Ok(i)) = tokio::time::timeout(
+            Duration::from_secs(10),
+            self.docker.inspect_container(name, None),
+        )
+        .await
+        else {
+            return out;
+        };
+        if let Some(state) = i.state {
+            out.oom_killed = state.oom_killed.unwrap_or(false);
+            out.exit_code = state.exit_code;
+        }
+        out.namespaces = i.host_config.map(|h| Namespaces {
+            pid: h.pid_mode.unwrap_or_default(),
+            ipc: h.ipc_mode.unwrap_or_default(),
+            uts: h.uts_mode.unwrap_or_default(),
+            cgroup: h.cgroupns_mode.map(|m| m.to_string()).unwrap_or_default(),
+            user: h.userns_mode.unwrap_or_default(),
+        });
+        out
+    }
+}
+
+/// The facts an inspect of a stopped container gives.
+#[derive(Default)]
+struct Inspected {
+    oom_killed: bool,
+    exit_code: Option<i64>,
+    namespaces: Option<Namespaces>,
+}
+
+/// Copies the container's output as it comes: into buffers when captured, else to this
+/// process's stdout and stderr. Returns what was captured and the first 4 KiB of stderr
+/// (where a runtime's init failure shows).
+async fn pump<S>(mut output: S, capture: bool) -> (Vec<u8>, Vec<u8>, Vec<u8>)
+where
+    S: futures_util::Stream<Item = Result<LogOutput, bollard::errors::Error>> + Unpin,
+{
+    let (mut out, mut err) = (Vec::new(), Vec::new());
+    let mut err_head = Vec::new();
+    let forward = |w: &mut dyn Write, m: &[u8]| {
+        let _ = w.write_all(m);
+        let _ = w.flush();
+    };
+    while let Some(Ok(item)) = output.next().await {
+        match item {
+            LogOutput::StdOut { message } | LogOutput::Console { message } => {
+                if capture {
+                    out.extend_from_slice(&message);
+                } else {
+                    forward(&mut std::io::stdout().lock(), &message);
+                }
+            }
+            LogOutput::StdErr { message } => {
+                if err_head.len() < 4096 {
+                    err_head.extend_from_slice(&message[..message.len().min(4096)]);
+                }
+                if capture {
+                    err.extend_from_slice(&message);
+                } else {
+                    forward(&mut std::io::stderr().lock(), &message);
+                }
+            }
+            LogOutput::StdIn { .. } => {}
+        }
+    }
+    (out, err, err_head)
 }
 
 /// What a start (or Podman attach) failure means: 126/127 for a command that cannot be

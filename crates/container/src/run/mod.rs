@@ -363,6 +363,123 @@ fn seccomp_detail(
     )
 }
 
+/// How the seccomp layer reads in the report: its state and what was sent.
+type SeccompLayer = (LayerState, String);
+
+/// What a refused first attempt turns into: the second attempt's seccomp and how the layer
+/// then reads.
+struct Retry {
+    seccomp: Seccomp,
+    layer: SeccompLayer,
+    compat_added: Vec<String>,
+}
+
+/// The retry `opts.on_reject` asks for after the runtime refused the profile (`d`), or the
+/// error that ends the run.
+fn retry_after(
+    opts: &ContainerRun,
+    target: &Target,
+    detail: &str,
+    d: &Diagnosis,
+    warnings: &mut Vec<String>,
+) -> Result<Retry, ContainerError> {
+    let rejected = |d: &Diagnosis| ContainerError::Rejected {
+        diagnosis: Box::new(d.clone()),
+    };
+    if !d.kind.is_seccomp() {
+        return Err(rejected(d));
+    }
+    match opts.on_reject {
+        OnReject::Fail => Err(rejected(d)),
+        OnReject::Compat => {
+            let add = compat_additions(&opts.profile, target, d, opts.no_new_privileges);
+            if add.is_empty() {
+                return Err(ContainerError::CompatNotApplicable {
+                    diagnosis: Box::new(d.clone()),
+                });
+            }
+            let mut p = opts.profile.clone();
+            let allow = Patch {
+                allow: add.clone(),
+                ..Patch::default()
+            };
+            patch(&mut p, &allow).map_err(|e| {
+                ContainerError::InvalidOptions(format!(
+                    "cannot add {} to the profile: {e}",
+                    add.join(", ")
+                ))
+            })?;
+            let added = add.join(", ");
+            let msg = format!(
+                "jailwright: the runtime refused profile {} ({}); retrying once with {added} added (--on-reject compat)",
+                opts.profile_name, d.message
+            );
+            if !opts.quiet {
+                eprintln!("{msg}");
+            }
+            warnings.push(msg);
+            Ok(Retry {
+                seccomp: Seccomp::Profile(Box::new(p)),
+                layer: (
+                    LayerState::Partial(format!(
+                        "{added} added by --on-reject compat (the runtime needs them)"
+                    )),
+                    format!("{detail}; plus {added}"),
+                ),
+                compat_added: add,
+            })
+        }
+        OnReject::Unconfined => {
+            let msg = format!(
+                "jailwright: WARNING: running WITHOUT seccomp (--on-reject unconfined): the runtime refused profile {}: {}",
+                opts.profile_name, d.message
+            );
+            eprintln!("{msg}");
+            warnings.push(msg);
+            let why = format!(
+                "unconfined by request (--on-reject unconfined); the runtime refused profile {}: {}",
+                opts.profile_name, d.cause
+            );
+            Ok(Retry {
+                seccomp: Seccomp::Unconfined,
+                layer: (LayerState::Disabled(why), String::new()),
+                compat_added: Vec::new(),
+            })
+        }
+    }
+}
+
+/// An attempt whose runtime init failed after the start call reads as a refusal.
+fn settle(ctx: &Ctx<'_>, attempt: Attempt) -> Attempt {
+    match attempt {
+        Attempt::Started(s) => match s.init_failure.clone() {
+            Some(line) => Attempt::Rejected(ctx.classify(&line)),
+            None => Attempt::Started(s),
+        },
+        r => r,
+    }
+}
+
+/// The run's phases as the report's timings.
+fn timings(connect: Duration, clock: &Clock, total: Duration) -> Timings {
+    let us = jailwright_report::micros;
+    Timings {
+        setup_us: us(connect + clock.create + clock.start),
+        run_us: us(clock.run),
+        total_us: us(total),
+        phases: [
+            ("connect", connect),
+            ("create", clock.create),
+            ("start", clock.start),
+            ("run", clock.run),
+            ("remove", clock.remove),
+        ]
+        .into_iter()
+        .map(|(phase, d)| Phase { phase, us: us(d) })
+        .collect(),
+    }
+}
+
 /// Runs the command (async). See [`run`].
 pub async fn run_async(
     opts: &ContainerRun,
@@ -398,100 +515,26 @@ pub async fn run_async(
     );
     let mut compat_added = Vec::new();
     let mut rejection = None;
+    let with_name = |d: Diagnosis| ContainerError::Rejected {
+        diagnosis: Box::new(d.with_profile_name(&opts.profile_name)),
+    };
 
     let (first, mut name) = ctx
         .attempt(&Seccomp::Profile(Box::new(opts.profile.clone())))
         .await?;
-    let first = match first {
-        Attempt::Started(s) => match s.init_failure.clone() {
-            Some(line) => Attempt::Rejected(ctx.classify(&line)),
-            None => Attempt::Started(s),
-        },
-        r => r,
-    };
-    let started = match first {
+    let started = match settle(&ctx, first) {
         Attempt::Started(s) => s,
         Attempt::Rejected(d) => {
             let d = d.with_profile_name(&opts.profile_name);
-            if !d.kind.is_seccomp() || opts.on_reject == OnReject::Fail {
-                return Err(ContainerError::Rejected {
-                    diagnosis: Box::new(d),
-                });
-            }
-            let (retry, layer) = match opts.on_reject {
-                OnReject::Compat => {
-                    let add = compat_additions(&opts.profile, &target, &d, opts.no_new_privileges);
-                    if add.is_empty() {
-                        return Err(ContainerError::CompatNotApplicable {
-                            diagnosis: Box::new(d),
-                        });
-                    }
-                    let mut p = opts.profile.clone();
-                    patch(
-                        &mut p,
-                        &Patch {
-                            allow: add.clone(),
-                            ..Patch::default()
-                        },
-                    )
-                    .map_err(|e| {
-                        ContainerError::InvalidOptions(format!(
-                            "cannot add {} to the profile: {e}",
-                            add.join(", ")
-                        ))
-                    })?;
-                    let msg = format!(
-                        "jailwright: the runtime refused profile {} ({}); retrying once with {} added (--on-reject compat)",
-                        opts.profile_name,
-                        d.message,
-                        add.join(", ")
-                    );
-                    if !opts.quiet {
-                        eprintln!("{msg}");
-                    }
-                    warnings.push(msg);
-                    compat_added = add.clone();
-                    (
-                        Seccomp::Profile(Box::new(p)),
-                        (
-                            LayerState::Partial(format!(
-                                "{} added by --on-reject compat (the runtime needs them)",
-                                add.join(", ")
-                            )),
-                            format!("{detail}; plus {}", add.join(", ")),
-                        ),
-                    )
-                }
-                _ => {
-                    let msg = format!(
-                        "jailwright: WARNING: running WITHOUT seccomp (--on-reject unconfined): the runtime refused profile {}: {}",
-                        opts.profile_name, d.message
-                    );
-                    eprintln!("{msg}");
-                    warnings.push(msg);
-                    (Seccomp::Unconfined, (LayerState::Disabled(format!("unconfined by request (--on-reject unconfined); the runtime refused profile {}: {}", opts.profile_name, d.cause)), String::new()))
-                }
-            };
+            let retry = retry_after(opts, &target, &detail, &d, &mut warnings)?;
             rejection = Some(d);
-            let (second, n2) = ctx.attempt(&retry).await?;
+            let (second, n2) = ctx.attempt(&retry.seccomp).await?;
             name = n2;
-            seccomp_layer = layer;
-            match second {
-                Attempt::Started(s) => match s.init_failure.clone() {
-                    Some(line) => {
-                        return Err(ContainerError::Rejected {
-                            diagnosis: Box::new(
-                                ctx.classify(&line).with_profile_name(&opts.profile_name),
-                            ),
-                        })
-                    }
-                    None => s,
-                },
-                Attempt::Rejected(d2) => {
-                    return Err(ContainerError::Rejected {
-                        diagnosis: Box::new(d2.with_profile_name(&opts.profile_name)),
-                    })
-                }
+            seccomp_layer = retry.layer;
+            compat_added = retry.compat_added;
+            match settle(&ctx, second) {
+                Attempt::Started(s) => s,
+                Attempt::Rejected(d2) => return Err(with_name(d2)),
             }
         }
     };
@@ -523,24 +566,6 @@ pub async fn run_async(
         Some((failure, errno)) => Exit::ExecFailed { failure, errno },
         None => Exit::from_status(code, timed_out),
     };
-    let clock = &ctx.clock;
-    let us = jailwright_report::micros;
-    let setup = connect + clock.create + clock.start;
-    let timings = Timings {
-        setup_us: us(setup),
-        run_us: us(clock.run),
-        total_us: us(t0.elapsed()),
-        phases: [
-            ("connect", connect),
-            ("create", clock.create),
-            ("start", clock.start),
-            ("run", clock.run),
-            ("remove", clock.remove),
-        ]
-        .into_iter()
-        .map(|(phase, d)| Phase { phase, us: us(d) })
-        .collect(),
-    };
     let applied = Applied {
         opts,
         seccomp: seccomp_layer,
@@ -552,9 +577,10 @@ pub async fn run_async(
         oom_killed,
         ..Default::default()
     };
+    let timings = timings(connect, &ctx.clock, t0.elapsed());
     let mut report = RunReport::new(backend.name(), exit, layers(&applied), timings, resources);
     report.warnings = warnings;
-    report.attempts = clock.attempts;
+    report.attempts = ctx.clock.attempts;
     report.compat_added = compat_added;
     Ok(RunOutcome {
         report,

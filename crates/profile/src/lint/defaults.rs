@@ -42,28 +42,12 @@ impl Lint<'_> {
                         "a deny list: every syscall the profile does not name runs",
                     )
                 };
-                self.push(
-                    DEFAULT_ALLOW,
-                    sev,
-                    path,
-                    None,
-                    None,
-                    format!("defaultAction is {default}: {what}"),
-                    "a deny list cannot keep up with the kernel: every new syscall (and every one the author forgot: io_uring, userfaultfd, the new mount API ...) is allowed; runc's ENOSYS stub is also off with this default",
-                    "use SCMP_ACT_ERRNO as the default and allow what the workload needs (start from `docker-default` or a tier); keep ALLOW/LOG defaults only for recording what a workload calls".into(),
-                );
+                let message = format!("defaultAction is {default}: {what}");
+                self.push(Hit::new(DEFAULT_ALLOW, path, message).severity(sev));
             }
             Action::KillThread | Action::KillProcess | Action::Trap => {
-                self.push(
-                    DEFAULT_KILL,
-                    Severity::Info,
-                    path,
-                    None,
-                    None,
-                    format!("defaultAction is {default}: any syscall the profile does not allow kills the caller"),
-                    "programs probe for optional syscalls and fall back when they fail; a kill turns each probe into a crash (KILL_THREAD can also leave a process half-dead with a lock held), and newer libcs probe more every year",
-                    "prefer SCMP_ACT_ERRNO with defaultErrnoRet 38 (ENOSYS) so programs fall back; keep KILL only for small, fully known programs".into(),
-                );
+                let message = format!("defaultAction is {default}: any syscall the profile does not allow kills the caller");
+                self.push(Hit::new(DEFAULT_KILL, path, message));
             }
             _ => {}
         }
@@ -118,15 +102,11 @@ impl Lint<'_> {
         }
         let path = self.default_path();
         for (host, message, names) in out {
+            let syscall = (!names.contains(',')).then_some(names.as_str());
             self.push(
-                EPERM_FALLBACK,
-                Severity::Warning,
-                path.clone(),
-                (!names.contains(',')).then_some(names.as_str()),
-                Some(host),
-                message,
-                "glibc and other libraries try these newer syscalls first and fall back to older ones only on ENOSYS; EPERM is taken as a real denial, so e.g. faccessat2 makes `test -x` and access checks fail and openat2/statx users break instead of falling back",
-                "set \"defaultErrnoRet\": 38 (ENOSYS), or allow these syscalls, or add a rule answering them with errnoRet 38; under Docker, runc's stub covers syscalls newer than every name in the profile".into(),
+                Hit::new(EPERM_FALLBACK, path.clone(), message)
+                    .syscall(syscall)
+                    .on(host),
             );
         }
     }
@@ -167,26 +147,10 @@ impl Lint<'_> {
             }
         }
         for (rule, path, host, message) in out {
-            let (why, fix) = if rule == CLONE3_ALLOWED {
-                (
-                    "clone3 takes its flags in a struct in memory, which seccomp cannot read, so namespace creation (CLONE_NEWUSER ...) cannot be filtered the way clone's flags are",
-                    "answer clone3 with ERRNO(38) (ENOSYS) so glibc falls back to clone, whose flags the profile checks: {\"names\": [\"clone3\"], \"action\": \"SCMP_ACT_ERRNO\", \"errnoRet\": 38}",
-                )
-            } else {
-                (
-                    "glibc >= 2.34 creates every thread with clone3 and falls back to clone only on ENOSYS; any other errno makes pthread_create and fork-like calls fail",
-                    "answer clone3 with errnoRet 38 (ENOSYS): {\"names\": [\"clone3\"], \"action\": \"SCMP_ACT_ERRNO\", \"errnoRet\": 38}",
-                )
-            };
             self.push(
-                rule,
-                rule.severity,
-                path,
-                Some("clone3"),
-                Some(host),
-                message,
-                why,
-                fix.into(),
+                Hit::new(rule, path, message)
+                    .syscall(Some("clone3"))
+                    .on(host),
             );
         }
     }
@@ -216,19 +180,18 @@ impl Lint<'_> {
                 format!("architectures does not list {}: libseccomp still adds the native ABI, so on an {arch} host the filter covers {arch} plus the listed ABIs, which never occur there (policy rule 1)", arch.scmp_name())
             };
             let path = self.key_path(key);
+            let message = format!("{what}; the rules still apply to native {arch} programs, but {compat} (32-bit) programs get the bad-arch action and are killed");
+            let why = format!("{arch} is a common container host ({hosts}); the profile is not bypassed there, but 32-bit images and tools that need the {compat} compat ABI die with SIGSYS, and a profile that looks multi-arch silently is not");
+            let fix = if key == "archMap" {
+                format!("add {{\"architecture\": \"{}\", \"subArchitectures\": [\"{}\"]}} to archMap (leave subArchitectures empty to keep 32-bit programs out)", arch.scmp_name(), compat.scmp_name())
+            } else {
+                format!("add \"{}\" to architectures", arch.scmp_name())
+            };
             self.push(
-                MISSING_ARCH,
-                Severity::Warning,
-                path,
-                None,
-                Some(arch),
-                format!("{what}; the rules still apply to native {arch} programs, but {compat} (32-bit) programs get the bad-arch action and are killed"),
-                &format!("{arch} is a common container host ({hosts}); the profile is not bypassed there, but 32-bit images and tools that need the {compat} compat ABI die with SIGSYS, and a profile that looks multi-arch silently is not"),
-                if key == "archMap" {
-                    format!("add {{\"architecture\": \"{}\", \"subArchitectures\": [\"{}\"]}} to archMap (leave subArchitectures empty to keep 32-bit programs out)", arch.scmp_name(), compat.scmp_name())
-                } else {
-                    format!("add \"{}\" to architectures", arch.scmp_name())
-                },
+                Hit::new(MISSING_ARCH, path, message)
+                    .on(arch)
+                    .why(why)
+                    .fix(fix),
             );
         }
     }
@@ -294,20 +257,11 @@ impl Lint<'_> {
             .map(|(sub, m)| (sub, m, path_for(sub)))
             .collect();
         for (sub, message, path) in out {
-            self.push(
-                COMPAT_ABI,
-                Severity::Warning,
-                path,
-                None,
-                Some(Arch::X86_64),
-                message,
-                "any x86_64 process can make compat syscalls, and a container rarely runs 32-bit binaries; the compat ABIs give the same allow list under other numbers with 32-bit argument comparisons, multiplexers (socketcall, ipc) whose real arguments seccomp cannot see, and compat kernel code that has been a steady source of bugs",
-                format!(
+            self.push(Hit::new(COMPAT_ABI, path, message).on(Arch::X86_64).fix(format!(
                     "drop {} from the x86_64 sub-architectures unless the container must run {} binaries",
                     sub.scmp_name(),
                     if sub == Arch::X86 { "32-bit" } else { "x32" }
-                ),
-            );
+            )));
         }
     }
 
@@ -327,15 +281,11 @@ impl Lint<'_> {
         }
         let path = self.key_path("syscalls");
         for (host, sev, n) in out {
+            let message = format!("the filter is estimated at about {n} BPF instructions (kernel limit: 4096 per filter)");
             self.push(
-                FILTER_SIZE,
-                sev,
-                path.clone(),
-                None,
-                Some(host),
-                format!("the filter is estimated at about {n} BPF instructions (kernel limit: 4096 per filter)"),
-                "the kernel refuses a filter longer than 4096 instructions, and the runtime then fails to start the container; long filters also slow every syscall that is not served by the kernel's constant-action cache",
-                "merge rules, drop names no ABI you run has, drop sub-architectures you do not need (each ABI repeats the whole list), and prefer unconditional rules over long argument lists".into(),
+                Hit::new(FILTER_SIZE, path.clone(), message)
+                    .on(host)
+                    .severity(sev),
             );
         }
     }

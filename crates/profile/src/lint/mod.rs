@@ -136,6 +136,64 @@ mod runtime_needs;
 use rules::*;
 pub use rules::{Rule, RULES};
 
+/// A finding about to be reported: its rule, where and what; the severity, why and fix are the
+/// rule's unless the check says more.
+pub(super) struct Hit {
+    rule: Rule,
+    severity: Severity,
+    path: String,
+    syscall: Option<String>,
+    arch: Option<Arch>,
+    message: String,
+    why: Option<String>,
+    fix: Option<String>,
+}
+
+impl Hit {
+    pub(super) fn new(rule: Rule, path: String, message: String) -> Hit {
+        Hit {
+            rule,
+            severity: rule.severity,
+            path,
+            syscall: None,
+            arch: None,
+            message,
+            why: None,
+            fix: None,
+        }
+    }
+
+    /// The syscall the finding is about.
+    pub(super) fn syscall(mut self, name: Option<&str>) -> Hit {
+        self.syscall = name.map(str::to_string);
+        self
+    }
+
+    /// The host it holds on (merged away later when it holds on every host checked).
+    pub(super) fn on(mut self, arch: Arch) -> Hit {
+        self.arch = Some(arch);
+        self
+    }
+
+    /// A lower severity than the rule's most serious.
+    pub(super) fn severity(mut self, severity: Severity) -> Hit {
+        self.severity = severity;
+        self
+    }
+
+    /// Why, when this finding's reason is more specific than the rule's.
+    pub(super) fn why(mut self, why: String) -> Hit {
+        self.why = Some(why);
+        self
+    }
+
+    /// The exact edit that fixes this finding.
+    pub(super) fn fix(mut self, fix: String) -> Hit {
+        self.fix = Some(fix);
+        self
+    }
+}
+
 /// The namespace bits of clone's flags (Docker's 2114060288 mask, `0x7e020000`).
 const CLONE_NS_MASK: u64 = 0x7e02_0000;
 
@@ -232,27 +290,27 @@ impl Lint<'_> {
     }
 
     #[allow(clippy::too_many_arguments)]
-    fn push(
-        &mut self,
-        rule: Rule,
-        severity: Severity,
-        path: String,
-        syscall: Option<&str>,
-        arch: Option<Arch>,
-        message: String,
-        why: &str,
-        fix: String,
-    ) {
+    fn push(&mut self, hit: Hit) {
+        let Hit {
+            rule,
+            severity,
+            path,
+            syscall,
+            arch,
+            message,
+            why,
+            fix,
+        } = hit;
         self.raw.push(Finding {
             id: rule.id,
             slug: rule.slug,
             severity,
             path,
-            syscall: syscall.map(str::to_string),
+            syscall,
             arch,
             message,
-            why: why.to_string(),
-            fix,
+            why: why.unwrap_or_else(|| rule.why.to_string()),
+            fix: fix.unwrap_or_else(|| rule.fix.to_string()),
         });
     }
 
@@ -330,10 +388,6 @@ fn join_arches(arches: &[Arch]) -> String {
         .map(|a| a.name())
         .collect::<Vec<_>>()
         .join(", ")
-}
-
-fn conflict_why() -> String {
-    "where the conditions overlap, which action wins depends on evaluation order: jailwright and the profile's text suggest first-match in profile order, but libseccomp merges a syscall's rules into one decision tree and does not keep that order, so runc, crun and libseccomp versions can decide differently".to_string()
 }
 
 fn conds_text(r: &PolicyRule) -> String {

@@ -3,9 +3,6 @@
 
 use super::*;
 
-/// Why a duplicate name matters (JW103).
-const DUPLICATE_WHY: &str = "the second entry changes nothing; duplicates hide what a reviewer should see and often mean an edit went wrong";
-
 impl Lint<'_> {
     /// JW101, JW102.
     pub(super) fn names(&mut self) {
@@ -31,15 +28,11 @@ impl Lint<'_> {
                         ),
                     };
                     let path = self.name_path(i, name);
+                    let message = format!("`{name}` is not a syscall on any architecture{hint}");
                     self.push(
-                        UNKNOWN_SYSCALL,
-                        Severity::Error,
-                        path,
-                        Some(name),
-                        None,
-                        format!("`{name}` is not a syscall on any architecture{hint}"),
-                        "runtimes ignore names their libseccomp does not know, so this entry does nothing: the call it was meant to allow stays blocked (or the one meant to be blocked stays allowed)",
-                        fix,
+                        Hit::new(UNKNOWN_SYSCALL, path, message)
+                            .syscall(Some(name))
+                            .fix(fix),
                     );
                     continue;
                 }
@@ -75,28 +68,20 @@ impl Lint<'_> {
             }
             let path = self.rule_path(i);
             let syscall = (partial.len() == 1).then(|| partial[0].0.clone());
-            self.push(
-                MISSING_ON_ARCH,
-                Severity::Info,
-                path,
-                syscall.as_deref(),
-                None,
-                if partial.len() == 1 {
-                    format!(
-                        "`{}` is not a syscall on {} (an ABI the filter covers) and is ignored there",
-                        partial[0].0,
-                        join_arches(&partial[0].1)
-                    )
-                } else {
-                    format!(
+            let message = if partial.len() == 1 {
+                format!(
+                    "`{}` is not a syscall on {} (an ABI the filter covers) and is ignored there",
+                    partial[0].0,
+                    join_arches(&partial[0].1)
+                )
+            } else {
+                format!(
                         "{} names of this rule are not syscalls on every ABI the filter covers and are ignored there: {}",
                         partial.len(),
                         parts.join(", ")
                     )
-                },
-                "each ABI resolves names through its own table; a name it lacks is skipped there (usually intended in a multi-arch profile, e.g. chown32 exists only on 32-bit ABIs)",
-                "nothing to do if the profile is meant for several architectures; otherwise drop the names no ABI you run needs".into(),
-            );
+            };
+            self.push(Hit::new(MISSING_ON_ARCH, path, message).syscall(syscall.as_deref()));
         }
     }
 
@@ -108,15 +93,11 @@ impl Lint<'_> {
             for (j, name) in names.iter().enumerate() {
                 if names[..j].contains(name) {
                     let path = format!("{}.names[{j}]", self.rule_path(i));
+                    let message = format!("`{name}` is listed twice in this rule");
                     self.push(
-                        DUPLICATE_NAME,
-                        Severity::Warning,
-                        path,
-                        Some(name),
-                        None,
-                        format!("`{name}` is listed twice in this rule"),
-                        DUPLICATE_WHY,
-                        format!("delete the second `{name}`"),
+                        Hit::new(DUPLICATE_NAME, path, message)
+                            .syscall(Some(name))
+                            .fix(format!("delete the second `{name}`")),
                     );
                 }
             }
@@ -129,15 +110,11 @@ impl Lint<'_> {
                     if earlier.all_names().any(|n| n == name) && reported.insert(name) {
                         let path = self.name_path(i, name);
                         let earlier_path = self.name_path(k, name);
+                        let message = format!("`{name}` is already at {earlier_path}, a rule with the same action, conditions and gates");
                         self.push(
-                            DUPLICATE_NAME,
-                            Severity::Warning,
-                            path,
-                            Some(name),
-                            None,
-                            format!("`{name}` is already at {earlier_path}, a rule with the same action, conditions and gates"),
-                            DUPLICATE_WHY,
-                            format!("delete `{name}` from one of the two rules"),
+                            Hit::new(DUPLICATE_NAME, path, message)
+                                .syscall(Some(name))
+                                .fix(format!("delete `{name}` from one of the two rules")),
                         );
                     }
                 }
@@ -153,31 +130,17 @@ impl Lint<'_> {
             for (i, st) in p.rule_status.iter().enumerate() {
                 if *st == RuleStatus::SameAsDefault {
                     let action = self.profile.rules()[i].action();
-                    out.push((
-                        SAME_AS_DEFAULT,
-                        Severity::Info,
-                        self.rule_path(i),
-                        None,
-                        host,
-                        format!("the rule's action {action} equals the default action; runc skips it"),
-                        "a rule that repeats the default changes no decision; libseccomp refuses it and runc silently drops it, so it only misleads readers (and its names still count for runc's ENOSYS stub)".to_string(),
-                        "delete the rule, or give it the action it was meant to have".to_string(),
-                    ));
+                    let message = format!(
+                        "the rule's action {action} equals the default action; runc skips it"
+                    );
+                    out.push(Hit::new(SAME_AS_DEFAULT, self.rule_path(i), message).on(host));
                 }
             }
             for note in &p.notes {
                 let Some(i) = note.source else { continue };
                 if note.message.contains("index repeats") {
-                    out.push((
-                        REPEATED_ARG_INDEX,
-                        Severity::Warning,
-                        format!("{}.args", self.rule_path(i)),
-                        None,
-                        host,
-                        note.message.clone(),
-                        "runc then allows the call when ANY condition holds (including conditions on other arguments), which is usually far wider than meant; crun and libseccomp refuse the profile".to_string(),
-                        "split the rule: one rule per allowed value of the repeated argument, each with the other conditions".to_string(),
-                    ));
+                    let path = format!("{}.args", self.rule_path(i));
+                    out.push(Hit::new(REPEATED_ARG_INDEX, path, note.message.clone()).on(host));
                 }
             }
             for ap in &p.arches {
@@ -187,44 +150,45 @@ impl Lint<'_> {
                         let Some(u) = decider else { continue };
                         if r.conds.is_empty() {
                             if r.action != u.action {
-                                out.push((
-                                    CONFLICTING_RULES,
-                                    Severity::Warning,
-                                    self.name_path(r.source, sp.name),
-                                    Some(sp.name),
-                                    host,
-                                    format!(
-                                        "`{}`: this rule says {} but {} says {}, both unconditionally",
-                                        sp.name,
-                                        r.action,
-                                        self.rule_path(u.source),
-                                        u.action
-                                    ),
-                                    conflict_why(),
-                                    format!("keep one action for `{}`: delete it from one of the rules", sp.name),
-                                ));
+                                let message = format!(
+                                    "`{}`: this rule says {} but {} says {}, both unconditionally",
+                                    sp.name,
+                                    r.action,
+                                    self.rule_path(u.source),
+                                    u.action
+                                );
+                                let fix = format!(
+                                    "keep one action for `{}`: delete it from one of the rules",
+                                    sp.name
+                                );
+                                let path = self.name_path(r.source, sp.name);
+                                out.push(
+                                    Hit::new(CONFLICTING_RULES, path, message)
+                                        .syscall(Some(sp.name))
+                                        .on(host)
+                                        .fix(fix),
+                                );
                             }
                             continue;
                         }
-                        out.push((
-                            SHADOWED_RULE,
-                            Severity::Warning,
-                            self.name_path(r.source, sp.name),
-                            Some(sp.name),
-                            host,
-                            format!(
-                                "`{}` when {} never decides: {} gives it {} unconditionally",
-                                sp.name,
-                                conds_text(r),
-                                self.rule_path(u.source),
-                                u.action
-                            ),
-                            "libseccomp keeps one unconditional action per syscall and drops the argument checks, so the conditions of this rule are dead (if the author meant to restrict the call, it is not restricted)".to_string(),
-                            format!(
-                                "remove `{}` from the unconditional rule if the conditions are meant to restrict it; otherwise delete this rule",
-                                sp.name
-                            ),
-                        ));
+                        let message = format!(
+                            "`{}` when {} never decides: {} gives it {} unconditionally",
+                            sp.name,
+                            conds_text(r),
+                            self.rule_path(u.source),
+                            u.action
+                        );
+                        let fix = format!(
+                            "remove `{}` from the unconditional rule if the conditions are meant to restrict it; otherwise delete this rule",
+                            sp.name
+                        );
+                        let path = self.name_path(r.source, sp.name);
+                        out.push(
+                            Hit::new(SHADOWED_RULE, path, message)
+                                .syscall(Some(sp.name))
+                                .on(host)
+                                .fix(fix),
+                        );
                     }
                     let is64 = ap.arch.is_64bit_args();
                     for (b, rb) in sp.rules.iter().enumerate() {
@@ -234,13 +198,7 @@ impl Lint<'_> {
                                 continue;
                             }
                             if let Some(args) = overlap(ra, rb, is64) {
-                                out.push((
-                                    CONFLICTING_RULES,
-                                    Severity::Warning,
-                                    self.name_path(rb.source, sp.name),
-                                    Some(sp.name),
-                                    host,
-                                    format!(
+                                let message = format!(
                                         "`{}`: {} ({} when {}) and {} ({} when {}) both match e.g. args {:#x?}",
                                         sp.name,
                                         self.rule_path(ra.source),
@@ -250,18 +208,22 @@ impl Lint<'_> {
                                         rb.action,
                                         conds_text(rb),
                                         &args[..]
-                                    ),
-                                    conflict_why(),
-                                    "make the conditions disjoint (e.g. add the negation of one rule's condition to the other), so the order of evaluation cannot matter".to_string(),
-                                ));
+                                    );
+                                let path = self.name_path(rb.source, sp.name);
+                                out.push(
+                                    Hit::new(CONFLICTING_RULES, path, message)
+                                        .syscall(Some(sp.name))
+                                        .on(host)
+                                        .fix("make the conditions disjoint (e.g. add the negation of one rule's condition to the other), so the order of evaluation cannot matter".into()),
+                                );
                             }
                         }
                     }
                 }
             }
         }
-        for (rule, sev, path, syscall, host, message, why, fix) in out {
-            self.push(rule, sev, path, syscall, Some(host), message, &why, fix);
+        for hit in out {
+            self.push(hit);
         }
     }
 }

@@ -45,20 +45,17 @@ impl Lint<'_> {
         let why = if self.opts.no_new_privileges {
             format!("with no-new-privileges on, the runtime installs the filter just before it execs the entrypoint, so what it does from there (closing inherited file descriptors, its procfs checks, the exec, its own threads) goes through the profile; {RUNC_INIT_ORDER}")
         } else {
-            format!("with no-new-privileges off (the default of Docker and Podman), the runtime installs the filter before it drops capabilities, switches user, closes its file descriptors and execs the entrypoint, so its own syscalls go through the profile too (with --security-opt no-new-privileges it installs the filter just before exec, and needs fewer: lint --no-new-privileges); {RUNC_INIT_ORDER}")
+            format!("{} (with --security-opt no-new-privileges it installs the filter just before exec, and needs fewer: lint --no-new-privileges); {RUNC_INIT_ORDER}", RUNTIME_NEEDS_RULE.why)
         };
         let path = self.key_path("syscalls");
         for (host, missing, message, fix) in out {
             let syscall = (missing.len() == 1).then_some(missing[0]);
             self.push(
-                RUNTIME_NEEDS_RULE,
-                Severity::Error,
-                path.clone(),
-                syscall,
-                Some(host),
-                message,
-                &why,
-                fix,
+                Hit::new(RUNTIME_NEEDS_RULE, path.clone(), message)
+                    .syscall(syscall)
+                    .on(host)
+                    .why(why.clone())
+                    .fix(fix),
             );
         }
     }

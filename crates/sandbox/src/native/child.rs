@@ -15,7 +15,7 @@ use crate::config::Layer;
 use crate::sys::{self, Errno};
 
 /// Exit status of init or the plugin when setup failed (the record says why).
-const SETUP_FAILED: i32 = 125;
+use jailwright_report::EXIT_SETUP_FAILED as SETUP_FAILED;
 
 /// Signals init forwards to the plugin.
 const FORWARDED: [c_int; 6] = [
@@ -141,15 +141,10 @@ pub(crate) fn init_main(plan: &Plan) -> ! {
         legacy as i32,
     );
 
-    let all = sys::SigSet::of(&[
-        libc::SIGCHLD,
-        libc::SIGTERM,
-        libc::SIGINT,
-        libc::SIGHUP,
-        libc::SIGQUIT,
-        libc::SIGUSR1,
-        libc::SIGUSR2,
-    ]);
+    // SIGCHLD and every forwarded signal, read from the signalfd.
+    let mut sigs = [libc::SIGCHLD; 1 + FORWARDED.len()];
+    sigs[1..].copy_from_slice(&FORWARDED);
+    let all = sys::SigSet::of(&sigs);
     sys::block(&all).or_fail(plan, Stage::Signals, 0);
 
     let plugin = spawn_plugin(plan);

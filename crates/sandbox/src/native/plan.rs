@@ -136,9 +136,9 @@ pub(crate) struct Plan {
     pub(crate) last_cap: u32,
     pub(crate) cwd: CString,
     pub(crate) writable: Vec<CString>,
-    pub(crate) filter: Vec<libc::sock_filter>,
+    pub(crate) filter: Vec<jailwright_bpf::Insn>,
     /// The terminal guard's filter, installed just before `filter`; empty for none.
-    pub(crate) guard: Vec<libc::sock_filter>,
+    pub(crate) guard: Vec<jailwright_bpf::Insn>,
     pub(crate) seccomp_flags: c_ulong,
     pub(crate) candidates: Vec<CString>,
     _argv: Vec<CString>,
@@ -268,19 +268,6 @@ fn mib(bytes: u64) -> String {
     } else {
         format!("{bytes} bytes")
     }
-}
-
-/// A program as the kernel takes it.
-fn sock_filter(p: &jailwright_bpf::Program) -> Vec<libc::sock_filter> {
-    p.insns
-        .iter()
-        .map(|i| libc::sock_filter {
-            code: i.code,
-            jt: i.jt,
-            jf: i.jf,
-            k: i.k,
-        })
-        .collect()
 }
 
 fn cstr(s: impl AsRef<OsStr>) -> Result<CString, Error> {
@@ -433,11 +420,11 @@ pub(crate) fn build(cfg: &SandboxConfig, host: &HostFacts) -> Result<Plan, Error
         .chain(std::iter::once(std::ptr::null()))
         .collect();
 
-    let filter = sock_filter(&cfg.seccomp);
+    let filter = cfg.seccomp.insns.clone();
     let guard = cfg
         .terminal_guard
         .as_ref()
-        .map(|g| sock_filter(&g.program))
+        .map(|g| g.program.insns.clone())
         .unwrap_or_default();
 
     let fs_detail = fs_detail(cfg, &ro_dirs, &links, &devices, etc_shown);
@@ -478,12 +465,15 @@ pub(crate) fn build(cfg: &SandboxConfig, host: &HostFacts) -> Result<Plan, Error
 mod tests {
     use super::*;
 
+    /// A host with 41 capabilities, a 20000 open-file hard limit and no cgroup memory limit.
+    const HOST: HostFacts = HostFacts {
+        last_cap: 40,
+        nofile_hard: 20000,
+        memory_by_cgroup: false,
+    };
+
     fn names(cfg: &SandboxConfig) -> Vec<String> {
-        let host = HostFacts {
-            last_cap: 40,
-            nofile_hard: 20000,
-            memory_by_cgroup: false,
-        };
+        let host = HOST;
         build(cfg, &host).expect("plan").op_names
     }
 
@@ -539,11 +529,7 @@ mod tests {
             },
             ..SandboxConfig::default()
         };
-        let host = HostFacts {
-            last_cap: 40,
-            nofile_hard: 20000,
-            memory_by_cgroup: false,
-        };
+        let host = HOST;
         let plan = build(&cfg, &host).expect("plan");
         assert!(
             plan.rlimit_names.contains(&"nofile=20000".to_owned()),
@@ -565,11 +551,7 @@ mod tests {
             program: "python3".into(),
             ..SandboxConfig::default()
         };
-        let host = HostFacts {
-            last_cap: 40,
-            nofile_hard: 20000,
-            memory_by_cgroup: false,
-        };
+        let host = HOST;
         let plan = build(&cfg, &host).expect("plan");
         let c: Vec<String> = plan
             .candidates

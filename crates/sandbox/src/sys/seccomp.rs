@@ -1,15 +1,27 @@
 //! Seccomp: filter install and user notification.
 
 use super::*;
+use jailwright_bpf::Insn;
+
+// `Insn` is `#[repr(C)]` with the fields of `struct sock_filter` in its order; these make a
+// change to either a compile error.
+const _: () = assert!(
+    std::mem::size_of::<Insn>() == std::mem::size_of::<libc::sock_filter>()
+        && std::mem::align_of::<Insn>() == std::mem::align_of::<libc::sock_filter>()
+        && std::mem::offset_of!(Insn, jt) == std::mem::offset_of!(libc::sock_filter, jt)
+        && std::mem::offset_of!(Insn, jf) == std::mem::offset_of!(libc::sock_filter, jf)
+        && std::mem::offset_of!(Insn, k) == std::mem::offset_of!(libc::sock_filter, k)
+);
 
 /// Installs a filter with `seccomp(SECCOMP_SET_MODE_FILTER, flags)`; returns the listener fd
 /// when `flags` asked for one.
-pub fn seccomp_install(filter: &[libc::sock_filter], flags: c_ulong) -> Res<Option<OwnedFd>> {
+pub fn seccomp_install(filter: &[Insn], flags: c_ulong) -> Res<Option<OwnedFd>> {
     let prog = libc::sock_fprog {
         len: filter.len() as u16,
-        filter: filter.as_ptr().cast_mut(),
+        filter: filter.as_ptr().cast::<libc::sock_filter>().cast_mut(),
     };
-    // SAFETY: prog points to `len` live instructions; the kernel copies them.
+    // SAFETY: prog points to `len` live instructions laid out as `struct sock_filter` (the
+    // assertion above); the kernel only reads them, and copies them.
     let r = unsafe {
         libc::syscall(
             libc::SYS_seccomp,
