@@ -11,9 +11,7 @@ cd "$(dirname "$0")/.."
 . bench/common.sh
 
 runs=${1:-20}
-jw=$(jailwright_bin)
-work=$(mktemp -d)
-trap 'rm -rf "$work"' EXIT
+bench_init
 
 echo "machine: $(machine); $("$jw" --version); Docker $(docker version --format '{{.Server.Version}}'); $(hyperfine --version)"
 # Builds the test image if missing, outside the measurement.

@@ -10,6 +10,14 @@ jailwright_bin() {
     tools/build-release.sh -q
 }
 
+# Sets $jw (the binary to measure) and $work (a scratch directory removed when the script
+# exits), as every benchmark script starts.
+bench_init() {
+    jw=$(jailwright_bin)
+    work=$(mktemp -d)
+    trap 'rm -rf "$work"' EXIT
+}
+
 # The plain `cargo build --release` binary (dynamically linked), for comparison.
 jailwright_dynamic_bin() {
     cargo build --release -q -p jailwright </dev/null >&2

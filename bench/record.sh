@@ -11,9 +11,7 @@ cd "$(dirname "$0")/.."
 . bench/common.sh
 
 runs=${1:-30}
-jw=$(jailwright_bin)
-work=$(mktemp -d)
-trap 'rm -rf "$work"' EXIT
+bench_init
 
 # Hashes and serialises 20000 strings: imports, allocation, a few hundred syscalls.
 workload='import json, hashlib; d = [hashlib.sha256(str(i).encode()).hexdigest() for i in range(20000)]; json.dumps(d)'

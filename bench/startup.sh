@@ -12,10 +12,8 @@ cd "$(dirname "$0")/.."
 . bench/common.sh
 
 runs=${1:-300}
-jw=$(jailwright_bin)
+bench_init
 jw_dyn=$(jailwright_dynamic_bin)
-work=$(mktemp -d)
-trap 'rm -rf "$work"' EXIT
 
 # The filter `jailwright run` installs is compiled for the sandbox target: no capabilities,
 # plain OCI semantics, kernel 6.12 (Target::sandbox). bwrap gets the same program without the

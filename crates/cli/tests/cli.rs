@@ -153,14 +153,7 @@ fn docker_up() -> bool {
 fn profile_list_and_show() {
     let r = jw(&["profile", "list"]);
     r.expect_code(0);
-    for name in [
-        "docker-default",
-        "moderate",
-        "debug",
-        "mcp",
-        "strict",
-        "plugin",
-    ] {
+    for &name in jailwright_testkit::TIERS {
         r.expect_stdout(name);
     }
     let list = json(&jw(&["profile", "list", "--format", "json"]).stdout());

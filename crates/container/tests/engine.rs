@@ -53,14 +53,7 @@ fn out(o: &RunOutcome) -> String {
 #[test]
 fn every_catalogue_profile_runs_a_busybox_workload() {
     let Some((b, image)) = docker() else { return };
-    for name in [
-        "docker-default",
-        "moderate",
-        "debug",
-        "mcp",
-        "strict",
-        "plugin",
-    ] {
+    for &name in jailwright_testkit::TIERS {
         let o = run(
             &sh(
                 &image,

@@ -124,3 +124,13 @@ pub const REPORT_KEYS: &[&str] = &[
     "denial_reporting",
     "notes",
 ];
+
+/// The built-in tiers every test that walks the catalogue must find, Docker's default first.
+pub const TIERS: &[&str] = &[
+    "docker-default",
+    "moderate",
+    "debug",
+    "mcp",
+    "strict",
+    "plugin",
+];

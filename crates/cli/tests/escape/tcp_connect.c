@@ -2,15 +2,12 @@
 #include "verdict.h"
 #include <arpa/inet.h>
 #include <netinet/in.h>
-#include <sys/socket.h>
 
 int main(int argc, char **argv)
 {
 	if (argc != 2)
 		return 2;
-	int s = socket(AF_INET, SOCK_STREAM, 0);
-	if (s < 0)
-		refused("socket(AF_INET, SOCK_STREAM)", errno);
+	int s = stream_socket(AF_INET, "socket(AF_INET, SOCK_STREAM)");
 	struct sockaddr_in a;
 	memset(&a, 0, sizeof a);
 	a.sin_family = AF_INET;

@@ -10,6 +10,8 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <pthread.h>
+#include <sys/socket.h>
 #include <sys/syscall.h>
 #include <unistd.h>
 
@@ -32,4 +34,26 @@ static inline void verdict(const char *what, long ret)
 	if (ret == -1)
 		refused(what, errno);
 	escaped(what, ret);
+}
+
+/* A stream socket of `domain`, or the refused verdict naming `what`. */
+static inline int stream_socket(int domain, const char *what)
+{
+	int s = socket(domain, SOCK_STREAM, 0);
+	if (s < 0)
+		refused(what, errno);
+	return s;
+}
+
+/* Runs `call` on a second thread and reports an escape if the process outlives it: a filter
+ * that kills only the calling thread would let the process go on. `call` reports its own
+ * escape when the syscall returns. */
+static inline int outlive(void *(*call)(void *), const char *what)
+{
+	pthread_t t;
+	if (pthread_create(&t, NULL, call, NULL) != 0)
+		return 2;
+	pthread_join(t, NULL);
+	printf("ESCAPED: the process outlived the %s call\n", what);
+	return 1;
 }

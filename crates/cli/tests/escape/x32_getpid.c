@@ -1,7 +1,6 @@
 /* getpid through the x32 ABI (syscall number with bit 0x40000000), from a second thread: a
  * filter that kills only the calling thread would let the process go on and say so. */
 #include "verdict.h"
-#include <pthread.h>
 
 static void *call(void *arg)
 {
@@ -17,10 +16,5 @@ static void *call(void *arg)
 
 int main(void)
 {
-	pthread_t t;
-	if (pthread_create(&t, NULL, call, NULL) != 0)
-		return 2;
-	pthread_join(t, NULL);
-	printf("ESCAPED: the process outlived the x32 call\n");
-	return 1;
+	return outlive(call, "x32");
 }

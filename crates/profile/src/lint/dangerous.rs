@@ -22,20 +22,17 @@ struct Dangerous {
     judge: Judge,
 }
 
+/// A table row.
+const fn d(rule: Rule, names: &'static [&'static str], judge: Judge) -> Dangerous {
+    Dangerous { rule, names, judge }
+}
+
 const DANGEROUS: &[Dangerous] = &[
-    Dangerous {
-        rule: PTRACE,
-        names: &["ptrace"],
-        judge: Judge::Any,
-    },
-    Dangerous {
-        rule: BPF,
-        names: &["bpf"],
-        judge: Judge::Any,
-    },
-    Dangerous {
-        rule: MOUNT,
-        names: &[
+    d(PTRACE, &["ptrace"], Judge::Any),
+    d(BPF, &["bpf"], Judge::Any),
+    d(
+        MOUNT,
+        &[
             "mount",
             "umount",
             "umount2",
@@ -47,88 +44,36 @@ const DANGEROUS: &[Dangerous] = &[
             "open_tree",
             "mount_setattr",
         ],
-        judge: Judge::Any,
-    },
-    Dangerous {
-        rule: KEYRING,
-        names: &["keyctl", "add_key", "request_key"],
-        judge: Judge::Any,
-    },
-    Dangerous {
-        rule: IO_URING,
-        names: &["io_uring_setup", "io_uring_enter", "io_uring_register"],
-        judge: Judge::Any,
-    },
-    Dangerous {
-        rule: USERFAULTFD,
-        names: &["userfaultfd"],
-        judge: Judge::Any,
-    },
-    Dangerous {
-        rule: PERF,
-        names: &["perf_event_open"],
-        judge: Judge::Any,
-    },
-    Dangerous {
-        rule: NAMESPACES,
-        names: &["unshare", "setns"],
-        judge: Judge::Any,
-    },
-    Dangerous {
-        rule: PERSONALITY,
-        names: &["personality"],
-        judge: Judge::Unconditional,
-    },
-    Dangerous {
-        rule: PROCESS_VM,
-        names: &["process_vm_readv", "process_vm_writev"],
-        judge: Judge::Any,
-    },
-    Dangerous {
-        rule: KEXEC,
-        names: &["kexec_load", "kexec_file_load"],
-        judge: Judge::Any,
-    },
-    Dangerous {
-        rule: MODULES,
-        names: &["init_module", "finit_module", "delete_module"],
-        judge: Judge::Any,
-    },
-    Dangerous {
-        rule: OPEN_BY_HANDLE,
-        names: &["open_by_handle_at"],
-        judge: Judge::Any,
-    },
-    Dangerous {
-        rule: CLONE_NS,
-        names: &["clone"],
-        judge: Judge::CloneFlags,
-    },
-    Dangerous {
-        rule: PIVOT_ROOT,
-        names: &["pivot_root"],
-        judge: Judge::Any,
-    },
-    Dangerous {
-        rule: CHROOT,
-        names: &["chroot"],
-        judge: Judge::Any,
-    },
-    Dangerous {
-        rule: REBOOT,
-        names: &["reboot"],
-        judge: Judge::Any,
-    },
-    Dangerous {
-        rule: SWAP,
-        names: &["swapon", "swapoff"],
-        judge: Judge::Any,
-    },
-    Dangerous {
-        rule: IOPL,
-        names: &["iopl", "ioperm"],
-        judge: Judge::Any,
-    },
+        Judge::Any,
+    ),
+    d(KEYRING, &["keyctl", "add_key", "request_key"], Judge::Any),
+    d(
+        IO_URING,
+        &["io_uring_setup", "io_uring_enter", "io_uring_register"],
+        Judge::Any,
+    ),
+    d(USERFAULTFD, &["userfaultfd"], Judge::Any),
+    d(PERF, &["perf_event_open"], Judge::Any),
+    d(NAMESPACES, &["unshare", "setns"], Judge::Any),
+    d(PERSONALITY, &["personality"], Judge::Unconditional),
+    d(
+        PROCESS_VM,
+        &["process_vm_readv", "process_vm_writev"],
+        Judge::Any,
+    ),
+    d(KEXEC, &["kexec_load", "kexec_file_load"], Judge::Any),
+    d(
+        MODULES,
+        &["init_module", "finit_module", "delete_module"],
+        Judge::Any,
+    ),
+    d(OPEN_BY_HANDLE, &["open_by_handle_at"], Judge::Any),
+    d(CLONE_NS, &["clone"], Judge::CloneFlags),
+    d(PIVOT_ROOT, &["pivot_root"], Judge::Any),
+    d(CHROOT, &["chroot"], Judge::Any),
+    d(REBOOT, &["reboot"], Judge::Any),
+    d(SWAP, &["swapon", "swapoff"], Judge::Any),
+    d(IOPL, &["iopl", "ioperm"], Judge::Any),
 ];
 
 impl Lint<'_> {

@@ -148,43 +148,39 @@ impl Lint<'_> {
                     let decider = sp.rules.first().filter(|r| r.conds.is_empty());
                     for r in &sp.shadowed {
                         let Some(u) = decider else { continue };
-                        if r.conds.is_empty() {
-                            if r.action != u.action {
-                                let message = format!(
-                                    "`{}`: this rule says {} but {} says {}, both unconditionally",
-                                    sp.name,
-                                    r.action,
-                                    self.rule_path(u.source),
-                                    u.action
-                                );
-                                let fix = format!(
-                                    "keep one action for `{}`: delete it from one of the rules",
-                                    sp.name
-                                );
-                                let path = self.name_path(r.source, sp.name);
-                                out.push(
-                                    Hit::new(CONFLICTING_RULES, path, message)
-                                        .syscall(Some(sp.name))
-                                        .on(host)
-                                        .fix(fix),
-                                );
+                        let (rule, message, fix) = if r.conds.is_empty() {
+                            if r.action == u.action {
+                                continue;
                             }
-                            continue;
-                        }
-                        let message = format!(
-                            "`{}` when {} never decides: {} gives it {} unconditionally",
-                            sp.name,
-                            conds_text(r),
-                            self.rule_path(u.source),
-                            u.action
-                        );
-                        let fix = format!(
-                            "remove `{}` from the unconditional rule if the conditions are meant to restrict it; otherwise delete this rule",
-                            sp.name
-                        );
+                            let message = format!(
+                                "`{}`: this rule says {} but {} says {}, both unconditionally",
+                                sp.name,
+                                r.action,
+                                self.rule_path(u.source),
+                                u.action
+                            );
+                            let fix = format!(
+                                "keep one action for `{}`: delete it from one of the rules",
+                                sp.name
+                            );
+                            (CONFLICTING_RULES, message, fix)
+                        } else {
+                            let message = format!(
+                                "`{}` when {} never decides: {} gives it {} unconditionally",
+                                sp.name,
+                                conds_text(r),
+                                self.rule_path(u.source),
+                                u.action
+                            );
+                            let fix = format!(
+                                "remove `{}` from the unconditional rule if the conditions are meant to restrict it; otherwise delete this rule",
+                                sp.name
+                            );
+                            (SHADOWED_RULE, message, fix)
+                        };
                         let path = self.name_path(r.source, sp.name);
                         out.push(
-                            Hit::new(SHADOWED_RULE, path, message)
+                            Hit::new(rule, path, message)
                                 .syscall(Some(sp.name))
                                 .on(host)
                                 .fix(fix),
