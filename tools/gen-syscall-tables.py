@@ -1,7 +1,7 @@
 #!/usr/bin/env python3
 """Generates jailwright's syscall tables from a Linux source tree, then audits them.
 
-    tools/gen-syscall-tables.py LINUX_DIR [--version vX.Y] [--check] [--no-audit]
+    tools/gen-syscall-tables.py LINUX_DIR [--version vX.Y] [--check] [--no-audit] [--out DIR]
 
 For every ABI jailwright compiles filters for, the kernel keeps one table file
 (`*.tbl`: number, ABI, name, entry points) and its build picks the rows of some ABIs
@@ -25,7 +25,12 @@ The selection mirrors the kernel's build:
 Every row of a selected ABI is kept, including reserved slots without an entry point
 (`afs_syscall`, `tuxcall`): a profile may name them, and seccomp sees the number.
 
---check compares the committed files with what the tree gives and fails on drift. Unless
+The inputs of the committed tables are pinned in tools/syscall-tables/linux-vX.Y/ (the kernel's
+files, unchanged, at their paths in the tree); the profile crate's tests run this script on
+them and require its output to be byte-identical to the committed tables.
+
+--check compares the committed files with what the tree gives and fails on drift. --out DIR
+writes (or checks) DIR instead of the profile crate's tables. Unless
 --no-audit is given, the script then runs the audit that resolves every name against
 libseccomp (`cargo test -p jailwright-bpf --test names`).
 """
@@ -144,6 +149,7 @@ def main():
     ap.add_argument("--check", action="store_true",
                     help="compare with the committed tables instead of writing them")
     ap.add_argument("--no-audit", action="store_true", help="skip the libseccomp audit")
+    ap.add_argument("--out", default=OUT, help="where the tables go (default: %(default)s)")
     a = ap.parse_args()
     try:
         version = a.version or makefile_version(a.linux)
@@ -158,13 +164,13 @@ def main():
         return 2
     drift = []
     for name, text in files.items():
-        path = os.path.join(OUT, name)
+        path = os.path.join(a.out, name)
         old = open(path, encoding="utf-8").read() if os.path.exists(path) else None
         if old == text:
             continue
         drift.append(name)
         if not a.check:
-            os.makedirs(OUT, exist_ok=True)
+            os.makedirs(a.out, exist_ok=True)
             tmp = path + ".tmp"
             with open(tmp, "w", encoding="utf-8") as f:
                 f.write(text)

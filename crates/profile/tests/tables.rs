@@ -431,3 +431,107 @@ fn suggestions_use_the_abis_own_spelling() {
         assert_eq!(t(arch).suggest(name), want, "{arch} {name}");
     }
 }
+
+/// The kernel files the committed tables are generated from (see tools/syscall-tables).
+const PINNED_LINUX: (&str, &str) = ("tools/syscall-tables/linux-v6.18", "v6.18");
+
+fn repo() -> PathBuf {
+    PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../..")
+}
+
+/// Runs the table generator on `linux` into `out`; its exit status and stderr.
+fn generate(linux: &std::path::Path, out: &std::path::Path) -> (Option<i32>, String) {
+    let o = std::process::Command::new("python3")
+        .arg(repo().join("tools/gen-syscall-tables.py"))
+        .arg(linux)
+        .args(["--version", PINNED_LINUX.1, "--no-audit", "--out"])
+        .arg(out)
+        .output()
+        .expect("run python3 tools/gen-syscall-tables.py");
+    (
+        o.status.code(),
+        String::from_utf8_lossy(&o.stderr).into_owned(),
+    )
+}
+
+fn scratch(name: &str) -> PathBuf {
+    let d = std::env::temp_dir().join(format!("jw-tables-{name}-{}", std::process::id()));
+    let _ = std::fs::remove_dir_all(&d);
+    std::fs::create_dir_all(&d).unwrap();
+    d
+}
+
+fn files(dir: &std::path::Path) -> Vec<(String, Vec<u8>)> {
+    let mut v: Vec<_> = std::fs::read_dir(dir)
+        .unwrap()
+        .map(|e| {
+            let e = e.unwrap();
+            (
+                e.file_name().to_string_lossy().into_owned(),
+                std::fs::read(e.path()).unwrap(),
+            )
+        })
+        .collect();
+    v.sort();
+    v
+}
+
+#[test]
+fn the_generator_reproduces_the_committed_tables_from_the_pinned_kernel_files() {
+    let out = scratch("gen");
+    let (code, err) = generate(&repo().join(PINNED_LINUX.0), &out);
+    assert_eq!(code, Some(0), "{err}");
+    let committed = files(&repo().join("crates/profile/src/tables/generated"));
+    let generated = files(&out);
+    let names = |v: &[(String, Vec<u8>)]| v.iter().map(|f| f.0.clone()).collect::<Vec<_>>();
+    assert_eq!(names(&generated), names(&committed));
+    for ((name, g), (_, c)) in generated.iter().zip(&committed) {
+        assert!(
+            g == c,
+            "{name}: the generator's output differs from the committed table"
+        );
+    }
+    let _ = std::fs::remove_dir_all(&out);
+}
+
+#[test]
+fn the_generator_check_fails_when_an_input_changes() {
+    // A copy of the pinned files with one x86_64 number changed: --check against the committed
+    // tables must fail and name the table, so a stale table cannot pass.
+    let tree = scratch("tree");
+    let src = repo().join(PINNED_LINUX.0);
+    let copy = std::process::Command::new("cp")
+        .arg("-a")
+        .arg(src.join("arch"))
+        .arg(src.join("scripts"))
+        .arg(&tree)
+        .status()
+        .unwrap();
+    assert!(copy.success());
+    let tbl = tree.join("arch/x86/entry/syscalls/syscall_64.tbl");
+    let text = std::fs::read_to_string(&tbl).unwrap();
+    assert!(
+        text.contains("\n39\tcommon\tgetpid\t"),
+        "getpid row not found"
+    );
+    std::fs::write(
+        &tbl,
+        text.replace("\n39\tcommon\tgetpid\t", "\n39\tcommon\tgetpidx\t"),
+    )
+    .unwrap();
+    let o = std::process::Command::new("python3")
+        .arg(repo().join("tools/gen-syscall-tables.py"))
+        .arg(&tree)
+        .args(["--version", PINNED_LINUX.1, "--no-audit", "--check"])
+        .output()
+        .unwrap();
+    let err = String::from_utf8_lossy(&o.stderr);
+    assert_eq!(o.status.code(), Some(1), "{err}");
+    assert!(err.contains("drift in x86_64.rows"), "{err}");
+    // Bad input is an error with the file and line, exit 2.
+    std::fs::write(&tbl, "39 common\n").unwrap();
+    let (code, err) = generate(&tree, &scratch("bad"));
+    assert_eq!(code, Some(2), "{err}");
+    assert!(err.contains("syscall_64.tbl:1: expected"), "{err}");
+    let _ = std::fs::remove_dir_all(&tree);
+}
