@@ -75,11 +75,15 @@ pub enum Command {
         #[arg(long, conflicts_with = "profiles")]
         rules: bool,
         /// Host architecture to check (repeatable); default: x86_64 and aarch64.
-        #[arg(long)]
+        #[arg(long, conflicts_with = "host")]
         arch: Vec<String>,
         /// Runtime and version whose start-up needs to check: runc, crun, runc@1.3.3.
-        #[arg(long, default_value = "runc")]
+        #[arg(long, default_value = "runc", conflicts_with = "host")]
         runtime: String,
+        /// Check for this machine: its architecture and kernel, and the runtime (with its
+        /// version) of the container engine that answers (Docker, then Podman).
+        #[arg(long)]
+        host: bool,
         /// The container runs with no-new-privileges (`--security-opt no-new-privileges`):
         /// the runtime installs the filter later and needs fewer of its own syscalls.
         #[arg(long)]

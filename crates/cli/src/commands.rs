@@ -21,10 +21,21 @@ pub fn run(cli: Cli) -> Result<u8, Failure> {
             profiles,
             arch,
             runtime,
+            host,
             no_new_privileges,
             format,
             ..
-        } => crate::commands_lint::lint(&profiles, &arch, &runtime, no_new_privileges, format),
+        } => {
+            let on = if host {
+                crate::commands_lint::On::Host
+            } else {
+                crate::commands_lint::On::Given {
+                    arch: &arch,
+                    runtime: &runtime,
+                }
+            };
+            crate::commands_lint::lint(&profiles, on, no_new_privileges, format)
+        }
         Command::Diff {
             a,
             b,

@@ -3,7 +3,9 @@
 use std::fmt::Write as _;
 use std::path::Path;
 
+use jailwright_container as container;
 use jailwright_profile::export::{export as export_profile, ExportFormat, ExportOptions};
+use jailwright_profile::host::Host;
 use jailwright_profile::lint::{lint as lint_profile, LintOptions, Severity, RULES};
 use jailwright_profile::Arch;
 
@@ -12,25 +14,66 @@ use crate::commands::{load, parse_runtime, target};
 use crate::output::{emit, json, write_atomic};
 use crate::{Failure, EXIT_FINDINGS};
 
-/// `jailwright lint`: exit 1 when any finding is a warning or an error.
-pub fn lint(
-    profiles: &[String],
-    arch: &[String],
-    runtime: &str,
-    no_new_privileges: bool,
-    format: Format,
-) -> Result<u8, Failure> {
+/// What `lint` checks against.
+pub enum On<'a> {
+    /// The hosts and runtime given on the command line.
+    Given {
+        /// `--arch` (empty: the default hosts).
+        arch: &'a [String],
+        /// `--runtime`.
+        runtime: &'a str,
+    },
+    /// This machine (`--host`).
+    Host,
+}
+
+/// The lint options for `on`: the flags, or this machine's architecture, kernel and engine
+/// runtime (said on stderr, with what could not be found).
+fn options(on: On<'_>, no_new_privileges: bool) -> Result<LintOptions, Failure> {
     let mut opts = LintOptions {
-        runtime: parse_runtime(runtime)?,
         no_new_privileges,
         ..LintOptions::default()
     };
-    if !arch.is_empty() {
-        opts.arches = arch
-            .iter()
-            .map(|a| a.parse::<Arch>())
-            .collect::<Result<Vec<_>, _>>()?;
+    match on {
+        On::Given { arch, runtime } => {
+            opts.runtime = parse_runtime(runtime)?;
+            if !arch.is_empty() {
+                opts.arches = arch
+                    .iter()
+                    .map(|a| a.parse::<Arch>())
+                    .collect::<Result<Vec<_>, _>>()?;
+            }
+        }
+        On::Host => {
+            let mut host = Host::read(Path::new("/"));
+            match container::local_engine() {
+                Ok(e) => host = host.with_engine(e),
+                Err(why) => eprintln!(
+                    "lint: no container engine answered ({why}); checking against {}",
+                    opts.runtime
+                ),
+            }
+            opts.arches = vec![host.arch];
+            if let Some(k) = host.kernel {
+                opts.kernel = k;
+            }
+            if let Some(e) = &host.engine {
+                opts.runtime = e.runtime;
+            }
+            eprintln!("lint: this host is {} ({})", host.arch, host.stack());
+        }
     }
+    Ok(opts)
+}
+
+/// `jailwright lint`: exit 1 when any finding is a warning or an error.
+pub fn lint(
+    profiles: &[String],
+    on: On<'_>,
+    no_new_privileges: bool,
+    format: Format,
+) -> Result<u8, Failure> {
+    let opts = options(on, no_new_privileges)?;
     let mut all = Vec::new();
     for name in profiles {
         let p = load(name)?;

@@ -1140,3 +1140,45 @@ fn lint_rules_lists_every_check_as_data() {
         .expect_stdout("JW601 error   runtime-init-needs");
     jw(&["lint", "--rules", "docker-default"]).expect_code(2);
 }
+
+#[test]
+fn lint_host_checks_this_machine_s_stack() {
+    let release = std::fs::read_to_string("/proc/sys/kernel/osrelease").unwrap();
+    let kernel: String = release.split('.').take(2).collect::<Vec<_>>().join(".");
+    let arch = std::env::consts::ARCH;
+    let r = jw(&["lint", "--host", "docker-default"]);
+    r.expect_stderr(&format!("this host is {arch} ("))
+        .expect_stderr(&format!("--kernel {kernel}"));
+    // Findings name the host, never an architecture the flag did not select.
+    let v = json(&jw(&["lint", "--host", "--format", "json", "docker-default"]).stdout());
+    for f in v[0]["findings"].as_array().unwrap() {
+        assert!(f["arch"].is_null() || f["arch"] == arch, "{f}");
+    }
+    if std::path::Path::new("/var/run/docker.sock").exists() {
+        // The engine that answers gives the runtime and its version.
+        let info = Command::new("docker")
+            .args(["version", "--format", "{{.Server.Version}}"])
+            .output();
+        if let Some(o) = info.ok().filter(|o| o.status.success()) {
+            let v = String::from_utf8_lossy(&o.stdout);
+            let number: String = v
+                .trim()
+                .chars()
+                .take_while(|c| c.is_ascii_digit() || *c == '.')
+                .collect();
+            r.expect_stderr(&format!("--engine docker@{number} --runtime "));
+        }
+    }
+    jw(&["lint", "--host", "--arch", "x86_64", "docker-default"]).expect_code(2);
+}
+
+#[test]
+fn doctor_ends_with_the_stack_in_the_flags_syntax() {
+    let v = json(&jw(&["doctor", "--format", "json"]).stdout());
+    let last = v.as_array().unwrap().last().unwrap();
+    assert_eq!(last["name"], "stack", "{last}");
+    assert!(
+        last["detail"].as_str().unwrap().contains("--kernel "),
+        "{last}"
+    );
+}

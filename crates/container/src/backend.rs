@@ -235,6 +235,15 @@ impl DaemonInfo {
         runtime_from(&self.default_runtime, self.runtime_version.as_deref())
     }
 
+    /// The engine and its default runtime, as the host facts carry them.
+    pub fn engine(&self) -> jailwright_profile::host::EngineFacts {
+        jailwright_profile::host::EngineFacts {
+            name: self.backend.to_string(),
+            version: self.server_version.clone(),
+            runtime: self.runtime(),
+        }
+    }
+
     /// The daemon's default seccomp profile (`default`, `builtin`, a path), or None when
     /// seccomp is not listed.
     pub fn default_seccomp_profile(&self) -> Option<String> {
@@ -343,6 +352,20 @@ pub(crate) fn block_on<F: std::future::Future>(fut: F) -> Result<F::Output, Cont
         .build()
         .map_err(|e| ContainerError::io("cannot start the async runtime", e))?;
     Ok(rt.block_on(fut))
+}
+
+/// The container engine on this host that answers first, Docker then Podman (each at its
+/// default socket, `DOCKER_HOST` / `CONTAINER_HOST` honoured), as the host facts carry it; or
+/// why neither answered.
+pub fn local_engine() -> Result<jailwright_profile::host::EngineFacts, String> {
+    let mut why = Vec::new();
+    for b in [Backend::docker_default(), Backend::podman_default()] {
+        match b.info() {
+            Ok(info) => return Ok(info.engine()),
+            Err(e) => why.push(format!("{}: {e}", b.name())),
+        }
+    }
+    Err(why.join("; "))
 }
 
 #[cfg(test)]

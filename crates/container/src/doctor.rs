@@ -2,7 +2,7 @@
 
 use std::path::Path;
 
-use jailwright_profile::host::Host;
+use jailwright_profile::host::{EngineFacts, Host};
 use jailwright_profile::lint::missing_runtime_needs;
 use jailwright_profile::{catalogue, resolve, Arch, Profile, Runtime, Target};
 use serde::Serialize;
@@ -375,7 +375,7 @@ fn arch_coverage(arch: Arch, whose: &str) -> Check {
     }
 }
 
-async fn backend_checks(backend: &Backend) -> Vec<Check> {
+async fn backend_checks(backend: &Backend, host: &Host) -> (Vec<Check>, Option<EngineFacts>) {
     let mut v = Vec::new();
     let name = backend.name();
     let info = match backend.info_async().await {
@@ -388,7 +388,7 @@ async fn backend_checks(backend: &Backend) -> Vec<Check> {
                 e.to_string(),
                 advice,
             ));
-            return v;
+            return (v, None);
         }
     };
     v.push(check(
@@ -427,7 +427,7 @@ async fn backend_checks(backend: &Backend) -> Vec<Check> {
             ),
         ),
     });
-    let hybrid = info.cgroup_version == "1" && Path::new("/sys/fs/cgroup/unified").exists();
+    let hybrid = info.cgroup_version == "1" && host.cgroups.hybrid();
     if info.runtimes.iter().any(|r| r == "crun") && hybrid {
         v.push(check(
             &format!("{name} crun"),
@@ -479,22 +479,30 @@ async fn backend_checks(backend: &Backend) -> Vec<Check> {
             "",
         )),
     }
-    v
+    (v, Some(info.engine()))
 }
 
-/// Runs every check for the host and, when given, the backend.
+/// Runs every check for the host and, when given, the backend; the last check names the
+/// stack a profile meets here in the flags' syntax (`--engine docker@20.10.24 --runtime
+/// runc@1.1.5 --kernel 6.18`).
 pub fn doctor(opts: &DoctorOptions) -> Vec<Check> {
-    let host = opts
+    let mut host = opts
         .host
         .clone()
         .unwrap_or_else(|| Host::read(Path::new("/")));
     let mut v = host_checks(&host);
     if let Some(b) = &opts.backend {
-        match block_on(backend_checks(b)) {
-            Ok(c) => v.extend(c),
+        match block_on(backend_checks(b, &host)) {
+            Ok((c, engine)) => {
+                v.extend(c);
+                if let Some(e) = engine {
+                    host = host.with_engine(e);
+                }
+            }
             Err(e) => v.push(check("async runtime", CheckStatus::Fail, e.to_string(), "")),
         }
     }
+    v.push(check("stack", CheckStatus::Ok, host.stack(), ""));
     v
 }
 

@@ -40,7 +40,7 @@ pub mod probe;
 pub mod report;
 pub mod run;
 
-pub use backend::{Backend, DaemonInfo};
+pub use backend::{local_engine, Backend, DaemonInfo};
 pub use classify::{classify, classify_for, Diagnosis, RejectKind};
 pub use doctor::{check_profile, doctor, Acceptance, Check, CheckStatus, DoctorOptions};
 pub use error::ContainerError;

@@ -19,6 +19,7 @@ use serde::Serialize;
 
 use crate::arch::Arch;
 use crate::dialect::KernelVersion;
+use crate::policy::Runtime;
 
 /// Seccomp as the kernel offers it.
 #[derive(Clone, Debug, Default, PartialEq, Eq, Serialize)]
@@ -67,6 +68,39 @@ pub struct CgroupFacts {
     pub own_writable: bool,
 }
 
+impl CgroupFacts {
+    /// The hybrid layout: v1 hierarchies with controllers beside a cgroup2 mount (systemd's
+    /// `/sys/fs/cgroup/unified`). crun 1.8.1 refuses it ("cgroups in hybrid mode not
+    /// supported", seen on a Debian 12 host).
+    pub fn hybrid(&self) -> bool {
+        !self.v1.is_empty() && self.v2_at.is_some()
+    }
+}
+
+/// The container engine on this host and the runtime it starts containers with, as the engine
+/// reports them (asked only when a command needs them: `doctor`, `lint --host`, the container
+/// backend).
+#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+pub struct EngineFacts {
+    /// `docker` or `podman`.
+    pub name: String,
+    /// The engine's version as it reports it (`20.10.24+dfsg1`).
+    pub version: String,
+    /// The engine's default OCI runtime with its version when reported (`runc@1.1.5`).
+    pub runtime: Runtime,
+}
+
+impl EngineFacts {
+    /// The engine's version without distribution suffixes (`20.10.24+dfsg1` → `20.10.24`).
+    pub fn version_number(&self) -> &str {
+        let end = self
+            .version
+            .find(|c: char| !(c.is_ascii_digit() || c == '.'))
+            .unwrap_or(self.version.len());
+        &self.version[..end]
+    }
+}
+
 /// The host, as jailwright sees it.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize)]
 #[non_exhaustive]
@@ -88,6 +122,14 @@ pub struct Host {
     /// `dev.tty.legacy_tiocsti`: whether `TIOCSTI` can push input into a terminal (absent on
     /// kernels before 6.2, where it always can).
     pub legacy_tiocsti: Option<bool>,
+    /// The container engine, when a command asked it ([`Host::with_engine`]).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub engine: Option<EngineFacts>,
+}
+
+/// The running kernel's release (`uname -r`), from `/proc/sys/kernel/osrelease` under `root`.
+pub fn kernel_release(root: &Path) -> Option<String> {
+    read(root, "/proc/sys/kernel/osrelease")
 }
 
 fn read(root: &Path, path: &str) -> Option<String> {
@@ -116,7 +158,7 @@ pub fn user_notification(root: &Path) -> Result<(), String> {
 impl Host {
     /// Reads every fact under `root`.
     pub fn read(root: &Path) -> Host {
-        let kernel_release = read(root, "/proc/sys/kernel/osrelease").unwrap_or_default();
+        let kernel_release = kernel_release(root).unwrap_or_default();
         let status = read(root, "/proc/self/status").unwrap_or_default();
         Host {
             arch: Arch::host(),
@@ -143,7 +185,28 @@ impl Host {
             },
             cgroups: cgroups(root),
             legacy_tiocsti: read(root, "/proc/sys/dev/tty/legacy_tiocsti").map(|s| s == "1"),
+            engine: None,
         }
+    }
+
+    /// The same facts with what the container engine reported of itself.
+    pub fn with_engine(mut self, engine: EngineFacts) -> Host {
+        self.engine = Some(engine);
+        self
+    }
+
+    /// The stack the host gives a profile, in the flags' syntax: `--engine docker@20.10.24
+    /// --runtime runc@1.1.5 --kernel 6.18` (what is unknown is left out).
+    pub fn stack(&self) -> String {
+        let mut parts = Vec::new();
+        if let Some(e) = &self.engine {
+            parts.push(format!("--engine {}@{}", e.name, e.version_number()));
+            parts.push(format!("--runtime {}", e.runtime));
+        }
+        if let Some(k) = self.kernel {
+            parts.push(format!("--kernel {k}"));
+        }
+        parts.join(" ")
     }
 
     /// The same facts with the kernel's answer to the Landlock ABI query.
@@ -261,5 +324,37 @@ mod tests {
         assert_eq!(empty.seccomp_action("user_notif"), None);
         assert!(user_notification(&dir.join("nothing-here")).is_err());
         assert_eq!(empty.legacy_tiocsti, None);
+    }
+
+    #[test]
+    fn the_stack_line_and_the_cgroup_layout() {
+        let dir = std::env::temp_dir().join(format!("jw-host-stack-{}", std::process::id()));
+        let w = |rel: &str, text: &str| {
+            let p = dir.join(rel);
+            std::fs::create_dir_all(p.parent().unwrap()).unwrap();
+            std::fs::write(p, text).unwrap();
+        };
+        w("proc/sys/kernel/osrelease", "6.1.0-28-amd64\n");
+        w(
+            "proc/self/mountinfo",
+            "31 23 0:28 / /sys/fs/cgroup rw - tmpfs tmpfs rw\n32 31 0:29 / /sys/fs/cgroup/memory rw - cgroup cgroup rw,memory\n41 31 0:38 / /sys/fs/cgroup/unified rw - cgroup2 cgroup2 rw\n",
+        );
+        let h = Host::read(&dir);
+        assert!(h.cgroups.hybrid());
+        assert_eq!(h.stack(), "--kernel 6.1");
+        let engine = EngineFacts {
+            name: "docker".into(),
+            version: "20.10.24+dfsg1".into(),
+            runtime: Runtime::parse("runc@1.1.5").unwrap(),
+        };
+        assert_eq!(engine.version_number(), "20.10.24");
+        let h = h.with_engine(engine);
+        assert_eq!(
+            h.stack(),
+            "--engine docker@20.10.24 --runtime runc@1.1.5 --kernel 6.1"
+        );
+        let _ = std::fs::remove_dir_all(&dir);
+        assert!(!Host::read(&dir).cgroups.hybrid());
+        assert_eq!(Host::read(&dir).stack(), "");
     }
 }

@@ -46,8 +46,7 @@ impl KernelVersion {
 
     /// The running kernel's version, from `/proc/sys/kernel/osrelease`.
     pub fn running() -> Option<KernelVersion> {
-        std::fs::read_to_string("/proc/sys/kernel/osrelease")
-            .ok()
+        crate::host::kernel_release(std::path::Path::new("/"))
             .and_then(|s| KernelVersion::parse(&s))
     }
 }
