@@ -66,32 +66,7 @@ pub enum Command {
     #[command(subcommand)]
     Profile(ProfileCmd),
     /// Find mistakes, dangers and runtime incompatibilities in profiles.
-    Lint {
-        /// Profiles to check.
-        #[arg(required_unless_present = "rules")]
-        profiles: Vec<String>,
-        /// List every check instead: id, severity, what it checks, why, the usual fix and its
-        /// public source.
-        #[arg(long, conflicts_with = "profiles")]
-        rules: bool,
-        /// Host architecture to check (repeatable); default: x86_64 and aarch64.
-        #[arg(long, conflicts_with = "host")]
-        arch: Vec<String>,
-        /// Runtime and version whose start-up needs to check: runc, crun, runc@1.3.3.
-        #[arg(long, default_value = "runc", conflicts_with = "host")]
-        runtime: String,
-        /// Check for this machine: its architecture and kernel, and the runtime (with its
-        /// version) of the container engine that answers (Docker, then Podman).
-        #[arg(long)]
-        host: bool,
-        /// The container runs with no-new-privileges (`--security-opt no-new-privileges`):
-        /// the runtime installs the filter later and needs fewer of its own syscalls.
-        #[arg(long)]
-        no_new_privileges: bool,
-        /// Output format.
-        #[arg(long, value_enum, default_value_t)]
-        format: Format,
-    },
+    Lint(LintArgs),
     /// Show where two profiles decide differently.
     Diff {
         /// First profile.
@@ -305,6 +280,35 @@ pub enum OnReject {
 }
 
 /// `jailwright run`.
+/// `jailwright lint`'s arguments.
+#[derive(Args, Debug)]
+pub struct LintArgs {
+    /// Profiles to check.
+    #[arg(required_unless_present = "rules")]
+    pub profiles: Vec<String>,
+    /// List every check instead: id, severity, what it checks, why, the usual fix and its
+    /// public source.
+    #[arg(long, conflicts_with = "profiles")]
+    pub rules: bool,
+    /// Host architecture to check (repeatable); default: x86_64 and aarch64.
+    #[arg(long, conflicts_with = "host")]
+    pub arch: Vec<String>,
+    /// Runtime and version whose start-up needs to check: runc, crun, runc@1.3.3.
+    #[arg(long, default_value = "runc", conflicts_with = "host")]
+    pub runtime: String,
+    /// Check for this machine: its architecture and kernel, and the runtime (with its
+    /// version) of the container engine that answers (Docker, then Podman).
+    #[arg(long)]
+    pub host: bool,
+    /// The container runs with no-new-privileges (`--security-opt no-new-privileges`):
+    /// the runtime installs the filter later and needs fewer of its own syscalls.
+    #[arg(long)]
+    pub no_new_privileges: bool,
+    /// Output format.
+    #[arg(long, value_enum, default_value_t)]
+    pub format: Format,
+}
+
 #[derive(Args, Debug)]
 pub struct RunArgs {
     /// Profile: a built-in name or a file.

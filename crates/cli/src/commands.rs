@@ -12,30 +12,7 @@ use crate::Failure;
 pub fn run(cli: Cli) -> Result<u8, Failure> {
     match cli.command {
         Command::Profile(p) => crate::commands_profile::profile_cmd(p),
-        Command::Lint {
-            rules: true,
-            format,
-            ..
-        } => crate::commands_lint::rules(format),
-        Command::Lint {
-            profiles,
-            arch,
-            runtime,
-            host,
-            no_new_privileges,
-            format,
-            ..
-        } => {
-            let on = if host {
-                crate::commands_lint::On::Host
-            } else {
-                crate::commands_lint::On::Given {
-                    arch: &arch,
-                    runtime: &runtime,
-                }
-            };
-            crate::commands_lint::lint(&profiles, on, no_new_privileges, format)
-        }
+        Command::Lint(args) => crate::commands_lint::lint_cmd(args),
         Command::Diff {
             a,
             b,

@@ -9,10 +9,26 @@ use jailwright_profile::host::Host;
 use jailwright_profile::lint::{lint as lint_profile, LintOptions, Severity, RULES};
 use jailwright_profile::Arch;
 
-use crate::args::{Format, TargetArgs};
+use crate::args::{Format, LintArgs, TargetArgs};
 use crate::commands::{load, parse_runtime, target};
 use crate::output::{emit, json, write_atomic};
 use crate::{Failure, EXIT_FINDINGS};
+
+/// `jailwright lint`: `--rules`, or the profiles against the flags' hosts or this one.
+pub fn lint_cmd(a: LintArgs) -> Result<u8, Failure> {
+    if a.rules {
+        return rules(a.format);
+    }
+    let on = if a.host {
+        On::Host
+    } else {
+        On::Given {
+            arch: &a.arch,
+            runtime: &a.runtime,
+        }
+    };
+    lint(&a.profiles, on, a.no_new_privileges, a.format)
+}
 
 /// What `lint` checks against.
 pub enum On<'a> {
@@ -66,8 +82,8 @@ fn options(on: On<'_>, no_new_privileges: bool) -> Result<LintOptions, Failure> 
     Ok(opts)
 }
 
-/// `jailwright lint`: exit 1 when any finding is a warning or an error.
-pub fn lint(
+/// `jailwright lint PROFILE...`: exit 1 when any finding is a warning or an error.
+fn lint(
     profiles: &[String],
     on: On<'_>,
     no_new_privileges: bool,
@@ -129,7 +145,7 @@ pub fn lint(
 }
 
 /// `jailwright lint --rules`: every check, as data.
-pub fn rules(format: Format) -> Result<u8, Failure> {
+fn rules(format: Format) -> Result<u8, Failure> {
     if format == Format::Json {
         emit(None, json(&RULES)?.as_bytes())?;
         return Ok(0);
