@@ -124,17 +124,17 @@ fn readme_tour_is_real() {
             continue;
         }
         for e in block {
-            let cmd = e.command.replace("../shared/fixtures", &fixtures());
+            let cmd = &e.command;
             let out = Command::new("bash")
                 .arg("-c")
                 .arg(format!("{{ {cmd}\n}} 2>&1"))
                 .current_dir(root())
                 .env("PATH", &path)
+                .env("FIXTURES", fixtures())
                 .output()
                 .expect("run bash");
             ran += 1;
-            let actual =
-                String::from_utf8_lossy(&out.stdout).replace(&fixtures(), "../shared/fixtures");
+            let actual = String::from_utf8_lossy(&out.stdout);
             let lines: Vec<&str> = actual.lines().map(str::trim_end).collect();
             let lines: Vec<&str> = match lines.iter().rposition(|l| !l.is_empty()) {
                 Some(last) => lines[..=last].to_vec(),
