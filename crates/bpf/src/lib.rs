@@ -36,4 +36,4 @@ pub use compile::{compile, ArchStats, CompileError, CompileOptions, Compiled, Co
 pub use disasm::disassemble;
 pub use emu::{Endian, SeccompData};
 pub use insn::{Insn, Program};
-pub use verify::{verify, VerifyError};
+pub use verify::{compare, verify, Comparison, Difference, VerifyError};

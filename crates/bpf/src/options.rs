@@ -189,20 +189,47 @@ pub fn abi_for<'p>(
         .iter()
         .filter(|a| a.arch.audit_arch() == token);
     let x86 = token == Arch::X86_64.audit_arch();
-    if x86 && nr & X32_SYSCALL_BIT != 0 && nr != u32::MAX {
+    if x86 {
         let cands: Vec<&ArchPolicy> = cands.collect();
-        if let Some(x32) = cands.iter().find(|a| a.arch == Arch::X32) {
-            return Ok(x32);
+        if cands.is_empty() {
+            return Err(options.bad_arch_action);
         }
-        if cands
-            .iter()
-            .any(|a| a.arch == Arch::X86_64 && a.enosys_above.is_some())
-        {
-            return Err(Action::Errno(38));
-        }
-        return Err(options.bad_arch_action);
+        let x32 = cands.iter().find(|a| a.arch == Arch::X32);
+        let x64 = cands.iter().find(|a| a.arch != Arch::X32);
+        return match (x86_high(nr), x32, x64) {
+            (X86High::X32, Some(x32), _) => Ok(x32),
+            (X86High::X32, None, _) if nr == u32::MAX => Err(options.map(policy.default)),
+            (X86High::X32, None, _) => Err(options.bad_arch_action),
+            (X86High::Above, None, Some(x64)) if x64.enosys_above.is_some() => {
+                Err(Action::Errno(ENOSYS))
+            }
+            (X86High::Above, None, _) => Err(options.bad_arch_action),
+            (_, _, Some(x64)) => Ok(x64),
+            (_, _, None) => Err(options.bad_arch_action),
+        };
     }
     cands
         .find(|a| a.arch != Arch::X32)
         .ok_or(options.bad_arch_action)
+}
+
+/// Where a number on the x86_64 token goes (see [`Policy::decide_raw`]).
+#[derive(Clone, Copy, PartialEq, Eq)]
+enum X86High {
+    /// Bit 30 set: x32's, -1 included.
+    X32,
+    /// Bit 31 set, bit 30 clear: no ABI's.
+    Above,
+    /// An x86_64 number.
+    Native,
+}
+
+fn x86_high(nr: u32) -> X86High {
+    if nr & X32_SYSCALL_BIT != 0 {
+        X86High::X32
+    } else if nr >= 0x8000_0000 {
+        X86High::Above
+    } else {
+        X86High::Native
+    }
 }

@@ -86,6 +86,21 @@ fn interesting(c: &Cond, out: &mut BTreeSet<u64>) {
     }
 }
 
+/// The edges of the number space every check tries: where the x32 bit, the sign bit and -1
+/// change what a filter must answer.
+const EDGES: [u32; 10] = [
+    0,
+    0x3fff_ffff,
+    0x4000_0000,
+    0x4000_0001,
+    0x7fff_ffff,
+    0x8000_0000,
+    0xbfff_ffff,
+    0xc000_0000,
+    u32::MAX - 1,
+    u32::MAX,
+];
+
 /// The argument vectors [`arg_vectors`] gives a syscall no rule names.
 pub const NO_RULE_VECTORS: [[u64; 6]; 2] = [[0; 6], [u64::MAX; 6]];
 
@@ -173,18 +188,7 @@ pub fn verify(
     }
     let mut inputs = 0;
     for &token in &tokens {
-        let mut nrs: Vec<u32> = Vec::from([
-            0,
-            0x3fff_ffff,
-            0x4000_0000,
-            0x4000_0001,
-            0x7fff_ffff,
-            0x8000_0000,
-            0xbfff_ffff,
-            0xc000_0000,
-            u32::MAX - 1,
-            u32::MAX,
-        ]);
+        let mut nrs: Vec<u32> = EDGES.to_vec();
         let add_span = |a: u32, b: u32, nrs: &mut Vec<u32>| {
             nrs.extend(a.saturating_sub(1)..=b.saturating_add(16));
         };
@@ -275,4 +279,123 @@ fn check_one(
         got: ret_name(got),
         disassembly: disassemble(program, endian),
     }))
+}
+
+/// Where two programs answer a call differently.
+#[derive(Clone, Debug, PartialEq, Eq, serde::Serialize)]
+pub struct Difference {
+    /// The ABI the call belongs to (`x86_64`, `x32`, `x86`), or `foreign`.
+    pub abi: String,
+    /// The `AUDIT_ARCH` token.
+    pub token: u32,
+    /// The raw number (x32 with its bit).
+    pub nr: u32,
+    /// The syscall's name on that ABI, or `?`.
+    pub name: String,
+    /// The arguments.
+    pub args: [u64; 6],
+    /// What the first program returns.
+    pub a: String,
+    /// What the second program returns.
+    pub b: String,
+}
+
+/// Two programs run on the same inputs: how many, and where they answered differently.
+#[derive(Clone, Debug, Default, PartialEq, Eq, serde::Serialize)]
+pub struct Comparison {
+    /// Inputs run on both.
+    pub inputs: usize,
+    /// The inputs where the answers differ, in input order.
+    pub differences: Vec<Difference>,
+}
+
+/// Runs `a` and `b` on every number of each ABI in `abis` (their table spans plus 16, with
+/// x32 numbers carrying their bit on the x86_64 token, and the edges of the number space), on
+/// the argument vectors the rules of `policy` make interesting for that number (zeros and
+/// all-ones elsewhere), and on a few foreign tokens; returns where they differ. `policy` only
+/// chooses the argument vectors: neither program is assumed to implement it. Programs that
+/// fail the kernel's checks give one difference each, with the reason in place of an answer.
+pub fn compare(
+    a: &Program,
+    b: &Program,
+    policy: &Policy,
+    abis: &[Arch],
+    endian: Endian,
+) -> Comparison {
+    let mut out = Comparison::default();
+    for (p, name) in [(a, "a"), (b, "b")] {
+        if let Err(e) = emu::check(p) {
+            out.differences.push(Difference {
+                abi: "-".into(),
+                token: 0,
+                nr: 0,
+                name: "-".into(),
+                args: [0; 6],
+                a: if name == "a" {
+                    format!("invalid: {e}")
+                } else {
+                    String::new()
+                },
+                b: if name == "b" {
+                    format!("invalid: {e}")
+                } else {
+                    String::new()
+                },
+            });
+        }
+    }
+    if !out.differences.is_empty() {
+        return out;
+    }
+    let mut run = |token: u32, nr: u32, abi: Option<Arch>, args: [u64; 6]| {
+        out.inputs += 1;
+        let data = SeccompData::new(token, nr, args);
+        let (ra, rb) = (
+            emu::run_unchecked(a, &data, endian),
+            emu::run_unchecked(b, &data, endian),
+        );
+        if ra != rb {
+            let name = abi
+                .and_then(jailwright_profile::tables::table)
+                .and_then(|t| t.name(nr))
+                .unwrap_or("?");
+            out.differences.push(Difference {
+                abi: abi.map_or_else(|| "foreign".into(), |x| x.to_string()),
+                token,
+                nr,
+                name: name.to_string(),
+                args,
+                a: ret_name(ra),
+                b: ret_name(rb),
+            });
+        }
+    };
+    for &abi in abis {
+        let token = abi.audit_arch();
+        let mut nrs: Vec<u32> = EDGES.to_vec();
+        for (first, last) in table_spans(abi) {
+            nrs.extend(first.saturating_sub(1)..=last.saturating_add(16));
+        }
+        nrs.sort_unstable();
+        nrs.dedup();
+        let ap = policy.arch(abi);
+        for nr in nrs {
+            let sp = ap.and_then(|ap| ap.syscalls.get(&nr));
+            for &args in vectors(sp, abi.is_64bit_args()).iter() {
+                run(token, nr, Some(abi), args);
+            }
+        }
+    }
+    let tokens: Vec<u32> = abis.iter().map(|a| a.audit_arch()).collect();
+    let foreign = Arch::ALL
+        .iter()
+        .map(|a| a.audit_arch())
+        .chain([0, 1, u32::MAX, 0x1234_5678])
+        .filter(|t| !tokens.contains(t));
+    for token in foreign.collect::<BTreeSet<u32>>() {
+        for nr in [0, 1, 59, X32_SYSCALL_BIT | 1, u32::MAX] {
+            run(token, nr, None, [0; 6]);
+        }
+    }
+    out
 }

@@ -68,20 +68,7 @@ const UNNAMED_BY_LIBSECCOMP: &[&str] = &[
     "unused150",
 ];
 
-/// ABIs on which libseccomp multiplexes the socket and IPC calls.
-fn multiplexes(arch: Arch) -> bool {
-    matches!(
-        arch,
-        Arch::X86
-            | Arch::S390
-            | Arch::S390x
-            | Arch::Ppc
-            | Arch::Ppc64
-            | Arch::Ppc64le
-            | Arch::Mips
-            | Arch::Mipsel
-    )
-}
+use jailwright_profile::libseccomp::multiplexes;
 
 /// The lowest and highest number of an ABI's range, for the reverse sweep.
 fn span(arch: Arch) -> (u32, u32) {

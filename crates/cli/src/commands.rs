@@ -165,6 +165,7 @@ pub fn target(t: &TargetArgs) -> Result<Target, Failure> {
         caps,
         kernel,
         runtime,
+        libseccomp: None,
     })
 }
 

@@ -39,6 +39,7 @@ pub mod image;
 pub mod probe;
 pub mod report;
 pub mod run;
+pub mod stack;
 
 pub use backend::{local_engine, Backend, DaemonInfo};
 pub use classify::{classify, classify_for, Diagnosis, RejectKind};
@@ -49,3 +50,4 @@ pub use jailwright_report::Exit;
 pub use probe::{probe_runtime, probe_runtime_with, ProbeMode, ProbeOptions, ProbeResult};
 pub use report::{Layer, LayerState, LayerStatus, RunReport, Timings};
 pub use run::{run, run_async, Bind, ContainerRun, Limits, Network, OnReject, Output, RunOutcome};
+pub use stack::runtime_libseccomp;

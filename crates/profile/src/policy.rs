@@ -30,8 +30,13 @@
 //! 7. **ENOSYS stub** (runc >= 1.0.0-rc93, not crun): a syscall number greater than the
 //!    highest number the profile names for that arch returns ERRNO(ENOSYS), unless the default
 //!    action is ALLOW, LOG or TRACE. Number -1 (0xffffffff) is above every table, so it too.
+//!    Only the ABIs the engine lists get a stub (the host's `archMap` entry, or
+//!    `architectures`), plus the native one from runc 1.1.15 / 1.2.0; only names the linked
+//!    libseccomp resolves count, and on the ABIs that multiplex socket and IPC calls
+//!    (x86, s390, ppc, MIPS o32) those names do not.
 //! 8. **x32**: on the x86_64 token, numbers with bit 0x40000000 are decided by the x32
-//!    policy when x32 is in the filter; otherwise they get the bad-arch action.
+//!    policy when x32 is in the filter; otherwise they get the bad-arch action (runc's stub
+//!    for x86_64 alone skips them: `jset 0x40000000` in `generateEnosysStub`).
 //! 9. **Bad arch**: a call from an ABI not in the filter gets the bad-arch action, KILL_THREAD
 //!    in libseccomp (and so in runc and crun).
 
@@ -42,6 +47,7 @@ use crate::action::{Action, Op};
 use crate::arch::Arch;
 use crate::caps::CapSet;
 use crate::dialect::{KernelVersion, Profile, SyscallRule};
+use crate::libseccomp::Libseccomp;
 use crate::tables;
 
 /// The x32 syscall-number bit.
@@ -127,6 +133,17 @@ impl Runtime {
     pub fn has_enosys_stub(self) -> bool {
         self.kind == RuntimeKind::Runc && self.version.is_none_or(|v| v >= Version(1, 0, 0))
     }
+
+    /// Whether the stub covers the native ABI even when the configuration lists no
+    /// architectures (or lists others only). Before, runc stubbed the listed ABIs alone, so a
+    /// profile without `architectures`/`archMap` (or an `archMap` without the host) got no
+    /// stub at all. runc commit ccc500c42 ("seccomp: patchbpf: always include native
+    /// architecture in stub", PR #4219) in 1.2.0, backported as 618e149e4 (PR #4391) in
+    /// 1.1.15.
+    pub fn stub_covers_native(self) -> bool {
+        self.version
+            .is_none_or(|v| v >= Version(1, 2, 0) || (v.0 == 1 && v.1 == 1 && v.2 >= 15))
+    }
 }
 
 impl fmt::Display for RuntimeKind {
@@ -160,6 +177,9 @@ pub struct Target {
     pub kernel: KernelVersion,
     /// The runtime whose semantics apply.
     pub runtime: Runtime,
+    /// The libseccomp the runtime links, when known: names it does not resolve are dropped
+    /// and do not count for the ENOSYS stub. `None`: every name jailwright's tables have.
+    pub libseccomp: Option<Libseccomp>,
 }
 
 /// The kernel assumed when none is given: new enough for every `minKernel` in the catalogue.
@@ -173,6 +193,7 @@ impl Target {
             caps: CapSet::docker_default(),
             kernel: DEFAULT_KERNEL,
             runtime: Runtime::RUNC,
+            libseccomp: None,
         }
     }
 
@@ -183,6 +204,7 @@ impl Target {
             caps: CapSet::empty(),
             kernel: DEFAULT_KERNEL,
             runtime: Runtime::OCI,
+            libseccomp: None,
         }
     }
 }
@@ -390,10 +412,29 @@ pub fn resolve(profile: &Profile, target: &Target) -> Policy {
     // 5. per-arch tables
     let stub = target.runtime.has_enosys_stub()
         && !matches!(default, Action::Allow | Action::Log | Action::Trace(_));
+    let stubbed = stub_arches(profile, target);
     let mut arch_policies = Vec::with_capacity(arches.len());
     for &arch in &arches {
-        if let Some(ap) = arch_policy(profile, arch, &kept, &stub_names, stub) {
+        let names = Names {
+            lsc: target.libseccomp,
+            stub: (stub && stubbed.contains(&arch)).then_some(stub_names.as_slice()),
+        };
+        if let Some(ap) = arch_policy(profile, arch, &kept, &names) {
             arch_policies.push(ap);
+        }
+    }
+    if let Some(lsc) = target.libseccomp {
+        for ap in &arch_policies {
+            if !ap.unknown_names.is_empty() {
+                notes.push(Note {
+                    source: None,
+                    message: format!(
+                        "libseccomp {lsc} does not resolve {} on {}: the runtime drops those names, and the calls get the default action",
+                        ap.unknown_names.join(", "),
+                        ap.arch
+                    ),
+                });
+            }
         }
     }
     Policy {
@@ -532,21 +573,66 @@ fn condition_groups(
     }
 }
 
+/// How an ABI's names resolve: through the runtime's libseccomp when it is known, and which
+/// names raise the ENOSYS stub's bound (`None`: no stub on this ABI).
+struct Names<'a> {
+    lsc: Option<Libseccomp>,
+    stub: Option<&'a [&'a str]>,
+}
+
+impl Names<'_> {
+    /// The number of `name` on `arch` as the runtime's filter sees it, if it resolves.
+    fn resolve(&self, table: &tables::SyscallTable, arch: Arch, name: &str) -> Option<u32> {
+        let nr = table.lookup(name)?;
+        self.lsc.is_none_or(|l| l.knows(arch, name)).then_some(nr)
+    }
+
+    /// runc's stub bound: the highest number the names resolve to, multiplexed pseudo
+    /// numbers skipped (runc's `findLastSyscalls` ignores negative numbers).
+    fn stub_bound(&self, table: &tables::SyscallTable, arch: Arch) -> Option<u32> {
+        let names = self.stub?;
+        names
+            .iter()
+            .filter(|n| !Libseccomp::multiplexed(arch, n))
+            .filter_map(|n| self.resolve(table, arch, n))
+            .max()
+    }
+}
+
+/// The ABIs runc's ENOSYS stub covers: those the engine lists in the runtime's configuration
+/// (the host's `archMap` entry and its sub-architectures, or `architectures` as written;
+/// nothing without either), plus the native one where the runtime adds it.
+fn stub_arches(profile: &Profile, target: &Target) -> Vec<Arch> {
+    let mut listed: Vec<Arch> = match profile.arch_map.as_ref().filter(|m| !m.is_empty()) {
+        Some(map) => map
+            .iter()
+            .filter(|e| e.architecture == target.arch)
+            .flat_map(|e| {
+                std::iter::once(e.architecture).chain(e.sub_architectures.iter().flatten().copied())
+            })
+            .collect(),
+        None => profile.architectures.clone().unwrap_or_default(),
+    };
+    if target.runtime.stub_covers_native() {
+        listed.push(target.arch);
+    }
+    listed
+}
+
 /// One ABI's table of the kept rules: number to ordered rules, the names it lacks, and the
 /// ENOSYS stub's bound when the runtime adds one.
 fn arch_policy(
     profile: &Profile,
     arch: Arch,
     kept: &[(usize, Action, Vec<Vec<Cond>>)],
-    stub_names: &[&str],
-    stub: bool,
+    names: &Names<'_>,
 ) -> Option<ArchPolicy> {
     let table = tables::table(arch)?;
     let mut syscalls: BTreeMap<u32, SyscallPolicy> = BTreeMap::new();
     let mut unknown = Vec::new();
     for (source, action, groups) in kept {
         for name in profile.rules()[*source].all_names() {
-            let Some(nr) = table.lookup(name) else {
+            let Some(nr) = names.resolve(table, arch, name) else {
                 if !unknown.iter().any(|u: &String| u == name) {
                     unknown.push(name.to_string());
                 }
@@ -567,11 +653,7 @@ fn arch_policy(
             }
         }
     }
-    let enosys_above = if stub {
-        stub_names.iter().filter_map(|n| table.lookup(n)).max()
-    } else {
-        None
-    };
+    let enosys_above = names.stub_bound(table, arch);
     Some(ArchPolicy {
         arch,
         syscalls,
@@ -646,38 +728,53 @@ impl Policy {
         }
     }
 
-    /// The decision as a filter sees a call: by `AUDIT_ARCH` token and raw number. On the
-    /// x86_64 token, numbers with the x32 bit go to the x32 table (rule 8).
+    /// The decision as a filter sees a call: by `AUDIT_ARCH` token and raw number (rule 8).
+    ///
+    /// On the x86_64 token, numbers with bit 30 set (-1 included) are x32's: decided by the
+    /// x32 table when x32 is in the filter. Without x32, runc's stub skips them and
+    /// libseccomp's x86_64 section sends every number from 0x40000000 to the bad-arch action
+    /// except -1 (what a tracer sets to skip a call), which gets the default. Numbers with bit
+    /// 31 set and bit 30 clear belong to no ABI: the x86_64 stub answers them ENOSYS where
+    /// there is one; without a stub or x32, libseccomp kills them.
     pub fn decide_raw(&self, audit_arch: u32, nr: u32, args: &[u64; 6]) -> Decision {
         let candidates: Vec<&ArchPolicy> = self
             .arches
             .iter()
             .filter(|a| a.arch.audit_arch() == audit_arch)
             .collect();
-        let x86_token = Arch::X86_64.audit_arch() == audit_arch;
-        if x86_token && nr & X32_SYSCALL_BIT != 0 && nr != u32::MAX {
-            if let Some(x32) = candidates.iter().find(|a| a.arch == Arch::X32) {
-                return x32.decide(nr, args, self.default);
+        let bad_arch = Decision {
+            action: self.bad_arch,
+            reason: Reason::BadArch,
+        };
+        if candidates.is_empty() {
+            return bad_arch;
+        }
+        let native = candidates.iter().find(|a| a.arch != Arch::X32);
+        if Arch::X86_64.audit_arch() == audit_arch {
+            let x32 = candidates.iter().find(|a| a.arch == Arch::X32);
+            if nr & X32_SYSCALL_BIT != 0 {
+                return match x32 {
+                    Some(x32) => x32.decide(nr, args, self.default),
+                    None if nr == u32::MAX => Decision {
+                        action: self.default,
+                        reason: Reason::Default,
+                    },
+                    None => bad_arch,
+                };
             }
-            if let Some(x64) = candidates.iter().find(|a| a.arch == Arch::X86_64) {
-                if let Some(above) = x64.enosys_above {
-                    return Decision {
+            if nr >= 0x8000_0000 && x32.is_none() {
+                return match native.and_then(|a| a.enosys_above) {
+                    Some(above) => Decision {
                         action: Action::Errno(38),
                         reason: Reason::EnosysStub { above },
-                    };
-                }
+                    },
+                    None => bad_arch,
+                };
             }
-            return Decision {
-                action: self.bad_arch,
-                reason: Reason::BadArch,
-            };
         }
-        match candidates.iter().find(|a| a.arch != Arch::X32) {
+        match native {
             Some(ap) => ap.decide(nr, args, self.default),
-            None => Decision {
-                action: self.bad_arch,
-                reason: Reason::BadArch,
-            },
+            None => bad_arch,
         }
     }
 

@@ -51,6 +51,7 @@ fn docker_default_decides_exactly_like_mobys_file() {
                         caps: caps.clone(),
                         kernel,
                         runtime,
+                        libseccomp: None,
                     };
                     let d = diff(&resolve(&ours, &t), &resolve(&theirs, &t));
                     assert!(

@@ -308,6 +308,7 @@ fn target_for(info: &DaemonInfo, opts: &ContainerRun) -> Result<Target, Containe
         kernel: KernelVersion::parse(&info.kernel)
             .unwrap_or(jailwright_profile::policy::DEFAULT_KERNEL),
         runtime,
+        libseccomp: None,
     })
 }
 

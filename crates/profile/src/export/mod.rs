@@ -323,6 +323,7 @@ fn resolved(
         caps: opts.caps.clone(),
         kernel: DEFAULT_KERNEL,
         runtime: Runtime::OCI,
+        libseccomp: None,
     };
     let policy = resolve(profile, &target);
     let mut notes = Vec::new();

@@ -224,6 +224,7 @@ pub fn lint(profile: &Profile, opts: &LintOptions) -> Vec<Finding> {
                     caps: opts.caps.clone(),
                     kernel: opts.kernel,
                     runtime: opts.runtime,
+                    libseccomp: None,
                 },
             )
         })
