@@ -32,7 +32,7 @@ pub enum Format {
 #[derive(Args, Debug, Clone)]
 pub struct TargetArgs {
     /// Host architecture (x86_64, aarch64, s390x, ...); default: this machine's.
-    #[arg(long)]
+    #[arg(long, conflicts_with = "host")]
     pub arch: Option<String>,
     /// Add a capability to the bounding set (repeatable), e.g. CAP_SYS_ADMIN.
     #[arg(long = "cap", value_name = "CAP")]
@@ -41,11 +41,25 @@ pub struct TargetArgs {
     #[arg(long, value_enum, default_value_t = CapBase::Docker)]
     pub caps_base: CapBase,
     /// Kernel version for `minKernel` (X.Y); default: the running kernel.
-    #[arg(long, value_name = "X.Y")]
+    #[arg(long, value_name = "X.Y", conflicts_with = "host")]
     pub kernel: Option<String>,
-    /// Runtime semantics: runc, crun or oci, optionally @VERSION (runc@1.3.3).
+    /// Runtime semantics: runc, crun or oci, optionally @VERSION (runc@1.3.3); default: runc,
+    /// the newest version jailwright knows.
     #[arg(long, default_value = "runc")]
     pub runtime: String,
+    /// The engine that hands the profile to the runtime: docker or podman, optionally
+    /// @VERSION (docker@20.10.24); default: the newest, which reads every field.
+    #[arg(long, value_name = "ENGINE[@VERSION]", conflicts_with = "host")]
+    pub engine: Option<String>,
+    /// The libseccomp the runtime links: a release (2.5.4) or a known distribution build
+    /// (2.5.4-1+deb12u1); names it does not resolve are dropped. Default: the newest release
+    /// jailwright has the table of.
+    #[arg(long, value_name = "VERSION", conflicts_with = "host")]
+    pub libseccomp: Option<String>,
+    /// Take the architecture, kernel, engine, runtime and libseccomp from this machine (the
+    /// engine that answers: Docker, then Podman).
+    #[arg(long)]
+    pub host: bool,
 }
 
 /// Starting bounding set.
@@ -296,10 +310,21 @@ pub struct LintArgs {
     /// Runtime and version whose start-up needs to check: runc, crun, runc@1.3.3.
     #[arg(long, default_value = "runc", conflicts_with = "host")]
     pub runtime: String,
-    /// Check for this machine: its architecture and kernel, and the runtime (with its
-    /// version) of the container engine that answers (Docker, then Podman).
+    /// Check for this machine: its architecture and kernel, and the engine that answers
+    /// (Docker, then Podman) with its runtime and the libseccomp that links.
     #[arg(long)]
     pub host: bool,
+    /// The engine that hands the profile over: docker or podman, optionally @VERSION
+    /// (docker@20.10.24); default: the newest, which reads every field.
+    #[arg(long, value_name = "ENGINE[@VERSION]", conflicts_with = "host")]
+    pub engine: Option<String>,
+    /// The libseccomp the runtime links: a release (2.5.4) or a known distribution build
+    /// (2.5.4-1+deb12u1); default: the newest release jailwright has the table of.
+    #[arg(long, value_name = "VERSION", conflicts_with = "host")]
+    pub libseccomp: Option<String>,
+    /// Kernel version for `minKernel` (X.Y); default: 6.12.
+    #[arg(long, value_name = "X.Y", conflicts_with = "host")]
+    pub kernel: Option<String>,
     /// The container runs with no-new-privileges (`--security-opt no-new-privileges`):
     /// the runtime installs the filter later and needs fewer of its own syscalls.
     #[arg(long)]

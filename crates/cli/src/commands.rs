@@ -1,6 +1,9 @@
 //! One function per command: validated options in, rendered output and an exit status out.
 
 use clap::CommandFactory;
+use jailwright_profile::engine::Engine;
+use jailwright_profile::host::Host;
+use jailwright_profile::libseccomp::Libseccomp;
 use jailwright_profile::policy::{Runtime, Target};
 use jailwright_profile::{Arch, CapSet, Capability, KernelVersion, Profile};
 
@@ -159,13 +162,62 @@ pub fn target(t: &TargetArgs) -> Result<Target, Failure> {
         })?,
         None => KernelVersion::running().unwrap_or(jailwright_profile::policy::DEFAULT_KERNEL),
     };
+    if t.host {
+        return Ok(host_target(caps));
+    }
     let runtime = parse_runtime(&t.runtime)?;
+    let engine = t.engine.as_deref().map(parse_engine).transpose()?;
+    let libseccomp = t.libseccomp.as_deref().map(parse_libseccomp).transpose()?;
     Ok(Target {
         arch,
         caps,
         kernel,
         runtime,
-        libseccomp: None,
+        libseccomp,
+        engine,
+    })
+}
+
+/// This machine's stack with the bounding set `caps`; what it found goes to stderr.
+pub fn host_target(caps: CapSet) -> Target {
+    let mut host = Host::read(std::path::Path::new("/"));
+    match jailwright_container::local_engine() {
+        Ok(e) => host = host.with_engine(e),
+        Err(why) => eprintln!("jailwright: no container engine answered ({why})"),
+    }
+    eprintln!(
+        "jailwright: this host: --arch {} {}",
+        host.arch,
+        host.stack()
+    );
+    let e = host.engine.as_ref();
+    Target {
+        arch: host.arch,
+        caps,
+        kernel: host
+            .kernel
+            .unwrap_or(jailwright_profile::policy::DEFAULT_KERNEL),
+        runtime: e.map_or(Runtime::RUNC, |e| e.runtime),
+        libseccomp: e.and_then(|e| e.libseccomp),
+        engine: e.and_then(|e| e.engine()),
+    }
+}
+
+/// Parses `--engine`.
+pub fn parse_engine(s: &str) -> Result<Engine, Failure> {
+    Engine::parse(s).ok_or_else(|| {
+        Failure::usage(format!(
+            "--engine expects docker or podman, optionally with @VERSION (docker@20.10.24), got `{s}`"
+        ))
+    })
+}
+
+/// Parses `--libseccomp`.
+pub fn parse_libseccomp(s: &str) -> Result<Libseccomp, Failure> {
+    Libseccomp::parse(s).ok_or_else(|| {
+        Failure::usage(format!(
+            "--libseccomp expects a version such as 2.5.4 or a distribution build such as 2.5.4-1+deb12u1, got `{s}`"
+        ))
     })
 }
 

@@ -3,97 +3,57 @@
 use std::fmt::Write as _;
 use std::path::Path;
 
-use jailwright_container as container;
 use jailwright_profile::export::{export as export_profile, ExportFormat, ExportOptions};
-use jailwright_profile::host::Host;
 use jailwright_profile::lint::{lint as lint_profile, LintOptions, Severity, RULES};
-use jailwright_profile::Arch;
+use jailwright_profile::{Arch, KernelVersion};
 
 use crate::args::{Format, LintArgs, TargetArgs};
-use crate::commands::{load, parse_runtime, target};
+use crate::commands::{host_target, load, parse_engine, parse_libseccomp, parse_runtime, target};
 use crate::output::{emit, json, write_atomic};
 use crate::{Failure, EXIT_FINDINGS};
 
-/// `jailwright lint`: `--rules`, or the profiles against the flags' hosts or this one.
+/// `jailwright lint`: `--rules`, or the profiles against the flags' stack or this host's.
 pub fn lint_cmd(a: LintArgs) -> Result<u8, Failure> {
     if a.rules {
         return rules(a.format);
     }
-    let on = if a.host {
-        On::Host
-    } else {
-        On::Given {
-            arch: &a.arch,
-            runtime: &a.runtime,
-        }
-    };
-    lint(&a.profiles, on, a.no_new_privileges, a.format)
-}
-
-/// What `lint` checks against.
-pub enum On<'a> {
-    /// The hosts and runtime given on the command line.
-    Given {
-        /// `--arch` (empty: the default hosts).
-        arch: &'a [String],
-        /// `--runtime`.
-        runtime: &'a str,
-    },
-    /// This machine (`--host`).
-    Host,
-}
-
-/// The lint options for `on`: the flags, or this machine's architecture, kernel and engine
-/// runtime (said on stderr, with what could not be found).
-fn options(on: On<'_>, no_new_privileges: bool) -> Result<LintOptions, Failure> {
     let mut opts = LintOptions {
-        no_new_privileges,
+        no_new_privileges: a.no_new_privileges,
         ..LintOptions::default()
     };
-    match on {
-        On::Given { arch, runtime } => {
-            opts.runtime = parse_runtime(runtime)?;
-            if !arch.is_empty() {
-                opts.arches = arch
-                    .iter()
-                    .map(|a| a.parse::<Arch>())
-                    .collect::<Result<Vec<_>, _>>()?;
-            }
+    if a.host {
+        let t = host_target(opts.caps.clone());
+        opts.arches = vec![t.arch];
+        opts.kernel = t.kernel;
+        opts.runtime = t.runtime;
+        opts.libseccomp = t.libseccomp;
+        opts.engine = t.engine;
+    } else {
+        opts.runtime = parse_runtime(&a.runtime)?;
+        opts.engine = a.engine.as_deref().map(parse_engine).transpose()?;
+        opts.libseccomp = a.libseccomp.as_deref().map(parse_libseccomp).transpose()?;
+        if let Some(k) = &a.kernel {
+            opts.kernel = KernelVersion::parse(k).ok_or_else(|| {
+                Failure::usage(format!("--kernel expects X.Y (e.g. 5.15), got `{k}`"))
+            })?;
         }
-        On::Host => {
-            let mut host = Host::read(Path::new("/"));
-            match container::local_engine() {
-                Ok(e) => host = host.with_engine(e),
-                Err(why) => eprintln!(
-                    "lint: no container engine answered ({why}); checking against {}",
-                    opts.runtime
-                ),
-            }
-            opts.arches = vec![host.arch];
-            if let Some(k) = host.kernel {
-                opts.kernel = k;
-            }
-            if let Some(e) = &host.engine {
-                opts.runtime = e.runtime;
-            }
-            eprintln!("lint: this host is {} ({})", host.arch, host.stack());
+        if !a.arch.is_empty() {
+            opts.arches = a
+                .arch
+                .iter()
+                .map(|x| x.parse::<Arch>())
+                .collect::<Result<Vec<_>, _>>()?;
         }
     }
-    Ok(opts)
+    lint(&a.profiles, &opts, a.format)
 }
 
 /// `jailwright lint PROFILE...`: exit 1 when any finding is a warning or an error.
-fn lint(
-    profiles: &[String],
-    on: On<'_>,
-    no_new_privileges: bool,
-    format: Format,
-) -> Result<u8, Failure> {
-    let opts = options(on, no_new_privileges)?;
+fn lint(profiles: &[String], opts: &LintOptions, format: Format) -> Result<u8, Failure> {
     let mut all = Vec::new();
     for name in profiles {
         let p = load(name)?;
-        all.push((name.clone(), lint_profile(&p, &opts)));
+        all.push((name.clone(), lint_profile(&p, opts)));
     }
     let worst = all
         .iter()

@@ -1147,7 +1147,7 @@ fn lint_host_checks_this_machine_s_stack() {
     let kernel: String = release.split('.').take(2).collect::<Vec<_>>().join(".");
     let arch = std::env::consts::ARCH;
     let r = jw(&["lint", "--host", "docker-default"]);
-    r.expect_stderr(&format!("this host is {arch} ("))
+    r.expect_stderr(&format!("this host: --arch {arch} "))
         .expect_stderr(&format!("--kernel {kernel}"));
     // Findings name the host, never an architecture the flag did not select.
     let v = json(&jw(&["lint", "--host", "--format", "json", "docker-default"]).stdout());

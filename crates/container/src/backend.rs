@@ -241,6 +241,7 @@ impl DaemonInfo {
             name: self.backend.to_string(),
             version: self.server_version.clone(),
             runtime: self.runtime(),
+            libseccomp: crate::stack::runtime_libseccomp(&self.default_runtime),
         }
     }
 

@@ -19,6 +19,8 @@ use serde::Serialize;
 
 use crate::arch::Arch;
 use crate::dialect::KernelVersion;
+use crate::engine::Engine;
+use crate::libseccomp::Libseccomp;
 use crate::policy::Runtime;
 
 /// Seccomp as the kernel offers it.
@@ -88,6 +90,8 @@ pub struct EngineFacts {
     pub version: String,
     /// The engine's default OCI runtime with its version when reported (`runc@1.1.5`).
     pub runtime: Runtime,
+    /// The libseccomp that runtime links, when it can be told.
+    pub libseccomp: Option<Libseccomp>,
 }
 
 impl EngineFacts {
@@ -98,6 +102,11 @@ impl EngineFacts {
             .find(|c: char| !(c.is_ascii_digit() || c == '.'))
             .unwrap_or(self.version.len());
         &self.version[..end]
+    }
+
+    /// The engine in the flags' terms (`docker@20.10.24`).
+    pub fn engine(&self) -> Option<Engine> {
+        Engine::parse(&format!("{}@{}", self.name, self.version_number()))
     }
 }
 
@@ -202,6 +211,9 @@ impl Host {
         if let Some(e) = &self.engine {
             parts.push(format!("--engine {}@{}", e.name, e.version_number()));
             parts.push(format!("--runtime {}", e.runtime));
+            if let Some(l) = e.libseccomp {
+                parts.push(format!("--libseccomp {l}"));
+            }
         }
         if let Some(k) = self.kernel {
             parts.push(format!("--kernel {k}"));
@@ -346,12 +358,13 @@ mod tests {
             name: "docker".into(),
             version: "20.10.24+dfsg1".into(),
             runtime: Runtime::parse("runc@1.1.5").unwrap(),
+            libseccomp: Libseccomp::parse("2.5.4-1+deb12u1"),
         };
         assert_eq!(engine.version_number(), "20.10.24");
         let h = h.with_engine(engine);
         assert_eq!(
             h.stack(),
-            "--engine docker@20.10.24 --runtime runc@1.1.5 --kernel 6.1"
+            "--engine docker@20.10.24 --runtime runc@1.1.5 --libseccomp 2.5.4-1+deb12u1 --kernel 6.1"
         );
         let _ = std::fs::remove_dir_all(&dir);
         assert!(!Host::read(&dir).cgroups.hybrid());

@@ -177,6 +177,11 @@ impl Libseccomp {
             .is_some_and(|since| *since <= t)
     }
 
+    /// The first release that resolves `name` on `arch`, if any does.
+    pub fn first_release(arch: Arch, name: &str) -> Option<Version> {
+        table().since.get(&(column(arch), name)).copied()
+    }
+
     /// Whether `name` resolves to a multiplexed pseudo number on `arch` (see [`MULTIPLEXED`]).
     pub fn multiplexed(arch: Arch, name: &str) -> bool {
         multiplexes(arch) && MULTIPLEXED.contains(&name)

@@ -47,6 +47,7 @@ use crate::action::{Action, Op};
 use crate::arch::Arch;
 use crate::caps::CapSet;
 use crate::dialect::{KernelVersion, Profile, SyscallRule};
+use crate::engine::Engine;
 use crate::libseccomp::Libseccomp;
 use crate::tables;
 
@@ -180,6 +181,9 @@ pub struct Target {
     /// The libseccomp the runtime links, when known: names it does not resolve are dropped
     /// and do not count for the ENOSYS stub. `None`: every name jailwright's tables have.
     pub libseccomp: Option<Libseccomp>,
+    /// The engine that hands the profile to the runtime, when known: the fields it drops are
+    /// dropped first. `None`: the newest engines, which read every field.
+    pub engine: Option<Engine>,
 }
 
 /// The kernel assumed when none is given: new enough for every `minKernel` in the catalogue.
@@ -194,6 +198,7 @@ impl Target {
             kernel: DEFAULT_KERNEL,
             runtime: Runtime::RUNC,
             libseccomp: None,
+            engine: None,
         }
     }
 
@@ -205,6 +210,7 @@ impl Target {
             kernel: DEFAULT_KERNEL,
             runtime: Runtime::OCI,
             libseccomp: None,
+            engine: None,
         }
     }
 }
@@ -381,6 +387,20 @@ fn truncate(c: &Cond, arch: Arch) -> Cond {
 /// [`Policy::notes`].
 pub fn resolve(profile: &Profile, target: &Target) -> Policy {
     let mut notes = Vec::new();
+    // 0. what the engine hands over
+    let seen;
+    let profile = match target.engine {
+        Some(engine) => {
+            let (p, dropped) = engine.apply(profile);
+            notes.extend(dropped.into_iter().map(|message| Note {
+                source: None,
+                message,
+            }));
+            seen = p;
+            &*seen
+        }
+        None => profile,
+    };
     let host = target.arch;
     // 1. architectures
     let arches = filter_arches(profile, host, &mut notes);

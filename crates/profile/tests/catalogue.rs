@@ -52,6 +52,7 @@ fn docker_default_decides_exactly_like_mobys_file() {
                         kernel,
                         runtime,
                         libseccomp: None,
+                        engine: None,
                     };
                     let d = diff(&resolve(&ours, &t), &resolve(&theirs, &t));
                     assert!(

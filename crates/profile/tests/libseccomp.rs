@@ -18,8 +18,13 @@ fn generate(inputs: &Path, out: &Path, check: bool) -> (Option<i32>, String) {
     if check {
         c.arg("--check");
     }
-    let o = c.output().expect("run python3 tools/gen-libseccomp-names.py");
-    (o.status.code(), String::from_utf8_lossy(&o.stderr).into_owned())
+    let o = c
+        .output()
+        .expect("run python3 tools/gen-libseccomp-names.py");
+    (
+        o.status.code(),
+        String::from_utf8_lossy(&o.stderr).into_owned(),
+    )
 }
 
 #[test]
@@ -43,7 +48,11 @@ fn a_changed_release_table_is_drift_and_a_forgotten_name_an_error() {
     // 2.6.1 no longer resolving x86_64's openat: the format cannot say so, so it is an error.
     let newest = dir.join("v2.6.1.csv");
     let text = std::fs::read_to_string(&newest).unwrap();
-    let row = text.lines().find(|l| l.starts_with("openat,")).unwrap().to_string();
+    let row = text
+        .lines()
+        .find(|l| l.starts_with("openat,"))
+        .unwrap()
+        .to_string();
     let mut fields: Vec<&str> = row.split(',').collect();
     fields[3] = "PNR"; // x86_64 (after x86 and x86_kver)
     std::fs::write(&newest, text.replace(&row, &fields.join(","))).unwrap();
@@ -51,7 +60,11 @@ fn a_changed_release_table_is_drift_and_a_forgotten_name_an_error() {
     assert_eq!(code, Some(2), "{err}");
     assert!(err.contains("x86_64 no longer resolves openat"), "{err}");
     // The newest release resolving one more name on x86_64: the committed table is stale.
-    let row = text.lines().find(|l| l.starts_with("socketcall,")).unwrap().to_string();
+    let row = text
+        .lines()
+        .find(|l| l.starts_with("socketcall,"))
+        .unwrap()
+        .to_string();
     let mut fields: Vec<&str> = row.split(',').collect();
     assert_eq!(fields[3], "PNR");
     fields[3] = "999";

@@ -742,3 +742,30 @@ fn every_rule_is_documented() {
     assert_eq!(Severity::Error.to_string(), "error");
     assert!(Severity::Error < Severity::Warning && Severity::Warning < Severity::Info);
 }
+
+#[test]
+fn names_the_runtime_s_libseccomp_does_not_resolve() {
+    let p = with_rule(clean(), allow(&["cachestat", "read"]));
+    let old = LintOptions {
+        libseccomp: jailwright_profile::libseccomp::Libseccomp::parse("2.5.4"),
+        ..LintOptions::default()
+    };
+    let f = fires(&p, &old, "JW108");
+    assert_eq!(f[0].syscall.as_deref(), Some("cachestat"));
+    assert!(
+        f[0].message
+            .contains("libseccomp 2.5.5 is the first release"),
+        "{}",
+        f[0].message
+    );
+    assert!(f.iter().all(|x| x.syscall.as_deref() == Some("cachestat")));
+    // A release that knows it, and no libseccomp given (the newest): quiet.
+    let new = LintOptions {
+        libseccomp: jailwright_profile::libseccomp::Libseccomp::parse("2.5.5"),
+        ..LintOptions::default()
+    };
+    assert!(lint(&p, &new).iter().all(|x| x.id != "JW108"));
+    assert!(lint(&p, &LintOptions::default())
+        .iter()
+        .all(|x| x.id != "JW108"));
+}

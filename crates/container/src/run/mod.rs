@@ -309,6 +309,7 @@ fn target_for(info: &DaemonInfo, opts: &ContainerRun) -> Result<Target, Containe
             .unwrap_or(jailwright_profile::policy::DEFAULT_KERNEL),
         runtime,
         libseccomp: None,
+        engine: None,
     })
 }
 

@@ -324,6 +324,7 @@ fn resolved(
         kernel: DEFAULT_KERNEL,
         runtime: Runtime::OCI,
         libseccomp: None,
+        engine: None,
     };
     let policy = resolve(profile, &target);
     let mut notes = Vec::new();

@@ -29,6 +29,8 @@ use crate::arch::Arch;
 use crate::caps::CapSet;
 use crate::dialect::{Dialect, Filter, KernelVersion, Profile, SyscallRule};
 use crate::diff::argument_vectors;
+use crate::engine::Engine;
+use crate::libseccomp::Libseccomp;
 use crate::policy::{
     resolve, ArchPolicy, Policy, PolicyRule, RuleStatus, Runtime, RuntimeKind, Target,
     DEFAULT_KERNEL,
@@ -110,6 +112,10 @@ pub struct LintOptions {
     /// no-new-privileges`): the runtime then installs the filter later and needs fewer of its
     /// own syscalls through it. Off by default, as in Docker and Podman.
     pub no_new_privileges: bool,
+    /// The libseccomp the runtime links (`None`: the newest).
+    pub libseccomp: Option<Libseccomp>,
+    /// The engine that hands the profile over (`None`: the newest).
+    pub engine: Option<Engine>,
 }
 
 impl Default for LintOptions {
@@ -120,6 +126,8 @@ impl Default for LintOptions {
             caps: CapSet::docker_default(),
             kernel: DEFAULT_KERNEL,
             no_new_privileges: false,
+            libseccomp: None,
+            engine: None,
         }
     }
 }
@@ -224,7 +232,8 @@ pub fn lint(profile: &Profile, opts: &LintOptions) -> Vec<Finding> {
                     caps: opts.caps.clone(),
                     kernel: opts.kernel,
                     runtime: opts.runtime,
-                    libseccomp: None,
+                    libseccomp: opts.libseccomp,
+                    engine: opts.engine,
                 },
             )
         })
@@ -237,6 +246,7 @@ pub fn lint(profile: &Profile, opts: &LintOptions) -> Vec<Finding> {
         raw: Vec::new(),
     };
     l.names();
+    l.libseccomp_names();
     l.duplicates();
     l.policy_rules();
     l.dangerous();

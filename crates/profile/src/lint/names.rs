@@ -85,6 +85,57 @@ impl Lint<'_> {
         }
     }
 
+    /// JW108: names the target libseccomp does not resolve on an ABI whose kernel has them.
+    pub(super) fn libseccomp_names(&mut self) {
+        let Some(lsc) = self.opts.libseccomp else {
+            return;
+        };
+        let mut out = Vec::new();
+        for p in &self.policies {
+            // name → the ABIs whose kernel has it and whose libseccomp does not.
+            let mut missing: std::collections::BTreeMap<&str, Vec<Arch>> = Default::default();
+            for ap in &p.arches {
+                let Some(table) = tables::table(ap.arch) else {
+                    continue;
+                };
+                for name in ap
+                    .unknown_names
+                    .iter()
+                    .filter(|n| table.lookup(n).is_some())
+                {
+                    missing.entry(name).or_default().push(ap.arch);
+                }
+            }
+            for (name, arches) in missing {
+                let Some(i) = self
+                    .profile
+                    .rules()
+                    .iter()
+                    .position(|r| r.all_names().any(|n| n == name))
+                else {
+                    continue;
+                };
+                let since = match Libseccomp::first_release(arches[0], name) {
+                    Some(v) => format!("libseccomp {v} is the first release that knows it"),
+                    None => "no libseccomp release jailwright knows resolves it".into(),
+                };
+                let message = format!(
+                    "`{name}` is unknown to libseccomp {lsc} on {}: the runtime drops it from the rule without a word, so the call gets the default action ({}); {since}",
+                    join_arches(&arches),
+                    p.default
+                );
+                out.push(
+                    Hit::new(UNKNOWN_TO_LIBSECCOMP, self.name_path(i, name), message)
+                        .syscall(Some(name))
+                        .on(p.host),
+                );
+            }
+        }
+        for hit in out {
+            self.push(hit);
+        }
+    }
+
     /// JW103.
     pub(super) fn duplicates(&mut self) {
         let rules = self.profile.rules();

@@ -90,6 +90,16 @@ pub(super) const REPEATED_ARG_INDEX: Rule = Rule {
     fix: "split the rule: one rule per allowed value of the repeated argument, each with the other conditions",
     source: Some("runc, libcontainer/seccomp/seccomp_linux.go: https://github.com/opencontainers/runc/blob/main/libcontainer/seccomp/seccomp_linux.go"),
 };
+pub(super) const UNKNOWN_TO_LIBSECCOMP: Rule = Rule {
+    id: "JW108",
+    slug: "unknown-to-libseccomp",
+    severity: Severity::Warning,
+    title: "a syscall the kernel has but the runtime's libseccomp does not resolve (the name is dropped)",
+    why: "runtimes hand each name to libseccomp and skip the ones it cannot resolve without a word, so the rule does nothing for that call: it gets the default action, and runc's ENOSYS stub does not count it either",
+    fix: "run the container with a runtime linked against a libseccomp that knows the name, or accept the default action for it",
+    source: Some("runc ignores names libseccomp cannot resolve (libcontainer/seccomp/seccomp_linux.go): https://github.com/opencontainers/runc/blob/main/libcontainer/seccomp/seccomp_linux.go; libseccomp's syscall table per release: https://github.com/seccomp/libseccomp/blob/main/src/syscalls.csv"),
+};
+
 pub(super) const PTRACE: Rule = Rule {
     id: "JW201",
     slug: "dangerous-ptrace",
@@ -352,6 +362,7 @@ pub const RULES: &[Rule] = &[
     CONFLICTING_RULES,
     SAME_AS_DEFAULT,
     REPEATED_ARG_INDEX,
+    UNKNOWN_TO_LIBSECCOMP,
     PTRACE,
     BPF,
     MOUNT,
