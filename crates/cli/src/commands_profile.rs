@@ -322,12 +322,20 @@ pub(crate) fn explain_cmd(
     let _ = writeln!(out, "{}", e.summary);
     let _ = writeln!(
         out,
-        "target: host {} caps [{}] kernel {} runtime {}",
+        "target: host {} caps [{}] kernel {} runtime {}{}{}",
         tg.arch,
         tg.caps.names().join(" "),
         tg.kernel,
-        tg.runtime
+        tg.runtime,
+        tg.engine.map_or(String::new(), |e| format!(" engine {e}")),
+        tg.libseccomp
+            .map_or(String::new(), |l| format!(" libseccomp {l}"))
     );
+    if let Some(engine) = tg.engine {
+        for n in engine.apply(&p).1 {
+            let _ = writeln!(out, "note: {n}");
+        }
+    }
     if let Some(d) = &e.decided_by {
         let _ = writeln!(out, "decided by {}: {}", d.path, d.rule);
     }

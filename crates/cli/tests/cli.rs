@@ -1182,3 +1182,32 @@ fn doctor_ends_with_the_stack_in_the_flags_syntax() {
         "{last}"
     );
 }
+
+#[test]
+fn the_engine_and_libseccomp_flags_change_what_a_profile_decides() {
+    let podman = jailwright_testkit::fixture_path("podman-default.json");
+    let podman = podman.to_str().unwrap();
+    // Podman's default answers unnamed calls ENOSYS; Docker before 23.0 drops defaultErrnoRet.
+    let explain = |extra: &[&str]| {
+        let mut a = vec!["explain", podman, "add_key", "--arch", "x86_64"];
+        a.extend_from_slice(extra);
+        jw(&a).expect_code(0).stdout()
+    };
+    assert!(explain(&["--engine", "podman"]).starts_with("add_key on x86_64: ERRNO(ENOSYS)"));
+    let old = explain(&["--engine", "docker@20.10.24"]);
+    assert!(old.starts_with("add_key on x86_64: ERRNO(EPERM)"), "{old}");
+    assert!(old.contains("does not read `defaultErrnoRet`"), "{old}");
+    assert!(explain(&["--engine", "docker@23.0.0"]).contains("ERRNO(ENOSYS)"));
+    // A name libseccomp 2.5.4 does not know is dropped: the default decides.
+    let e = |extra: &[&str]| {
+        let mut a = vec!["explain", "docker-default", "uretprobe", "--arch", "x86_64"];
+        a.extend_from_slice(extra);
+        jw(&a).expect_code(0).stdout()
+    };
+    assert!(e(&[]).starts_with("uretprobe on x86_64: ALLOW"));
+    assert!(e(&["--libseccomp", "2.5.4"]).starts_with("uretprobe on x86_64: ERRNO(EPERM) by the default action"));
+    assert!(e(&["--libseccomp", "2.6.0"]).starts_with("uretprobe on x86_64: ALLOW"));
+    jw(&["explain", "docker-default", "read", "--engine", "lxc"]).expect_code(2);
+    jw(&["explain", "docker-default", "read", "--libseccomp", "two"]).expect_code(2);
+    jw(&["explain", "docker-default", "read", "--host", "--arch", "x86_64"]).expect_code(2);
+}
