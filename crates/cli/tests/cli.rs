@@ -1205,9 +1205,18 @@ fn the_engine_and_libseccomp_flags_change_what_a_profile_decides() {
         jw(&a).expect_code(0).stdout()
     };
     assert!(e(&[]).starts_with("uretprobe on x86_64: ALLOW"));
-    assert!(e(&["--libseccomp", "2.5.4"]).starts_with("uretprobe on x86_64: ERRNO(EPERM) by the default action"));
+    assert!(e(&["--libseccomp", "2.5.4"])
+        .starts_with("uretprobe on x86_64: ERRNO(EPERM) by the default action"));
     assert!(e(&["--libseccomp", "2.6.0"]).starts_with("uretprobe on x86_64: ALLOW"));
     jw(&["explain", "docker-default", "read", "--engine", "lxc"]).expect_code(2);
     jw(&["explain", "docker-default", "read", "--libseccomp", "two"]).expect_code(2);
-    jw(&["explain", "docker-default", "read", "--host", "--arch", "x86_64"]).expect_code(2);
+    jw(&[
+        "explain",
+        "docker-default",
+        "read",
+        "--host",
+        "--arch",
+        "x86_64",
+    ])
+    .expect_code(2);
 }

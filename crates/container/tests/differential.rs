@@ -19,7 +19,35 @@ use jailwright_profile::{
 /// A container engine's CLI and the busybox image it has.
 struct Engine {
     cli: &'static str,
+    /// Options before `run` (Podman: its cgroup manager and runtime).
+    global: Vec<String>,
+    /// Options of `run` (Podman: rlimits within this process's hard limits).
+    run: Vec<String>,
     image: String,
+    /// The stack that installs the filters.
+    stack: Stack,
+}
+
+/// The engine, its runtime, the libseccomp that runtime links, the kernel.
+#[derive(Clone, Copy)]
+struct Stack {
+    engine: jailwright_profile::engine::Engine,
+    runtime: Runtime,
+    libseccomp: Option<Libseccomp>,
+    kernel: KernelVersion,
+}
+
+impl std::fmt::Display for Stack {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(
+            f,
+            "--engine {} --runtime {} --libseccomp {} --kernel {}",
+            self.engine,
+            self.runtime,
+            self.libseccomp.map_or("?".into(), |l| l.to_string()),
+            self.kernel
+        )
+    }
 }
 
 fn sh(cmd: &mut Command) -> Result<String, String> {
@@ -41,7 +69,9 @@ impl Engine {
         let path = dir.join("profile.json");
         std::fs::write(&path, profile).unwrap();
         let mut run = Command::new(self.cli);
-        run.args(["run", "-d", "--network", "none"]);
+        run.args(&self.global)
+            .args(["run", "-d", "--network", "none"])
+            .args(&self.run);
         if sys_admin {
             run.args(["--cap-add", "SYS_ADMIN"]);
         }
@@ -49,23 +79,31 @@ impl Engine {
             .arg("--security-opt")
             .arg(format!("seccomp={}", path.display()))
             .args([&self.image, "sleep", "120"]))?;
-        let result = sh(Command::new(self.cli).args(["inspect", "-f", "{{.State.Pid}}", &id]))
-            .and_then(|pid| match pid.parse::<i32>() {
-                Ok(pid) if pid > 0 => support::dump::filters(pid),
-                _ => {
-                    let logs = Command::new(self.cli).args(["logs", &id]).output();
-                    let text = logs
-                        .map(|o| {
-                            String::from_utf8_lossy(&[o.stdout, o.stderr].concat()).into_owned()
-                        })
-                        .unwrap_or_default();
-                    Err(format!(
-                        "the container is not running (pid {pid}): {}",
-                        text.trim()
-                    ))
-                }
-            });
-        let _ = sh(Command::new(self.cli).args(["rm", "-f", &id]));
+        let result = sh(Command::new(self.cli).args(&self.global).args([
+            "inspect",
+            "-f",
+            "{{.State.Pid}}",
+            &id,
+        ]))
+        .and_then(|pid| match pid.parse::<i32>() {
+            Ok(pid) if pid > 0 => support::dump::filters(pid),
+            _ => {
+                let logs = Command::new(self.cli)
+                    .args(&self.global)
+                    .args(["logs", &id])
+                    .output();
+                let text = logs
+                    .map(|o| String::from_utf8_lossy(&[o.stdout, o.stderr].concat()).into_owned())
+                    .unwrap_or_default();
+                Err(format!(
+                    "the container is not running (pid {pid}): {}",
+                    text.trim()
+                ))
+            }
+        });
+        let _ = sh(Command::new(self.cli)
+            .args(&self.global)
+            .args(["rm", "-f", &id]));
         let mut filters = result?;
         if filters.len() != 1 {
             return Err(format!("{} filters installed, expected one", filters.len()));
@@ -74,40 +112,91 @@ impl Engine {
     }
 }
 
-impl Engine {
-    /// The engine, its default runtime, the libseccomp that runtime links, the kernel.
-    fn stack(
-        &self,
-    ) -> (
-        jailwright_profile::engine::Engine,
-        Runtime,
-        Option<Libseccomp>,
-        KernelVersion,
-    ) {
-        let info = jailwright_container::Backend::docker_default()
-            .info()
-            .unwrap();
-        let host = info.engine();
-        let engine =
-            jailwright_profile::engine::Engine::parse(&format!("docker@{}", host.version_number()))
-                .unwrap();
-        let lsc = jailwright_container::runtime_libseccomp(&info.default_runtime);
-        let kernel = KernelVersion::running().unwrap();
-        (engine, host.runtime, lsc, kernel)
-    }
-}
-
 fn docker() -> Option<Engine> {
     let b = jailwright_container::Backend::docker_default();
-    if let Err(e) = b.info() {
-        eprintln!("SKIP: docker is unreachable: {e}");
-        return None;
-    }
+    let info = match b.info() {
+        Ok(i) => i,
+        Err(e) => {
+            eprintln!("SKIP: docker is unreachable: {e}");
+            return None;
+        }
+    };
     let image =
         jailwright_container::ensure_image(&b, &jailwright_container::ImageSpec::default()).ok()?;
+    let host = info.engine();
     Some(Engine {
         cli: "docker",
+        global: Vec::new(),
+        run: Vec::new(),
         image,
+        stack: Stack {
+            engine: host.engine()?,
+            runtime: host.runtime,
+            libseccomp: host.libseccomp,
+            kernel: KernelVersion::running()?,
+        },
+    })
+}
+
+/// Podman's CLI with runc and cgroupfs (crun refuses a hybrid cgroup layout), the busybox
+/// image imported when missing.
+fn podman() -> Option<Engine> {
+    let global: Vec<String> = ["--cgroup-manager=cgroupfs", "--runtime", "runc"]
+        .map(String::from)
+        .to_vec();
+    let version =
+        match sh(Command::new("podman").args(["version", "--format", "{{.Client.Version}}"])) {
+            Ok(v) => v,
+            Err(e) => {
+                eprintln!("SKIP: podman is not usable: {e}");
+                return None;
+            }
+        };
+    let (tar, tag) =
+        jailwright_container::image::rootfs_tar(&jailwright_container::ImageSpec::default())
+            .ok()?;
+    if sh(Command::new("podman")
+        .args(&global)
+        .args(["image", "exists", &tag]))
+    .is_err()
+    {
+        let mut c = Command::new("podman")
+            .args(&global)
+            .args(["import", "-", &tag])
+            .stdin(std::process::Stdio::piped())
+            .stdout(std::process::Stdio::null())
+            .spawn()
+            .ok()?;
+        std::io::Write::write_all(c.stdin.as_mut()?, &tar).ok()?;
+        drop(c.stdin.take());
+        if !c.wait().ok()?.success() {
+            eprintln!("SKIP: podman could not import the busybox image");
+            return None;
+        }
+    }
+    // Podman asks for rlimits above what this machine allows a container here; 1024 open
+    // files and processes are within them and enough for busybox to sleep.
+    let run = [
+        "--ulimit",
+        "nofile=1024:1024",
+        "--ulimit",
+        "nproc=1024:1024",
+    ]
+    .map(String::from)
+    .to_vec();
+    let runtime_version = sh(Command::new("runc").arg("--version")).ok()?;
+    let v = runtime_version.lines().next()?.split_whitespace().nth(2)?;
+    Some(Engine {
+        cli: "podman",
+        global,
+        run,
+        image: tag,
+        stack: Stack {
+            engine: jailwright_profile::engine::Engine::parse(&format!("podman@{version}"))?,
+            runtime: Runtime::parse(&format!("runc@{v}"))?,
+            libseccomp: jailwright_container::runtime_libseccomp("runc"),
+            kernel: KernelVersion::running()?,
+        },
     })
 }
 
@@ -259,21 +348,20 @@ fn i386_era() -> Case {
     }
 }
 
-#[test]
-fn docker_s_real_filters_decide_as_jailwright_says() {
-    let Some(d) = docker() else { return };
-    let (engine, runtime, lsc, kernel) = d.stack();
-    println!(
-        "stack: --engine {engine} --runtime {runtime} --libseccomp {} --kernel {kernel}",
-        lsc.map_or("?".into(), |l| l.to_string())
-    );
+/// Every profile of the corpus on `engine`: the differences, as lines (none when it agrees).
+fn run_corpus(e: &Engine) -> Vec<String> {
+    let st = e.stack;
+    println!("{}: stack {st}", e.cli);
     let mut failures = Vec::new();
     for case in corpus() {
         let profile = Profile::from_json(&case.json, case.name).unwrap();
-        let real = match d.real_filter(&case.json, case.sys_admin) {
+        let real = match e.real_filter(&case.json, case.sys_admin) {
             Ok(p) => p,
-            Err(e) => {
-                failures.push(format!("{}: no filter read back: {e}", case.name));
+            Err(err) => {
+                failures.push(format!(
+                    "{} {}: no filter read back: {err}",
+                    e.cli, case.name
+                ));
                 continue;
             }
         };
@@ -284,24 +372,20 @@ fn docker_s_real_filters_decide_as_jailwright_says() {
         let target = Target {
             arch: Arch::X86_64,
             caps,
-            kernel,
-            runtime,
-            libseccomp: lsc,
-            engine: Some(engine),
+            kernel: st.kernel,
+            runtime: st.runtime,
+            libseccomp: st.libseccomp,
+            engine: Some(st.engine),
         };
         let policy = resolve(&profile, &target);
         let ours = compile(&policy, &CompileOptions::libseccomp(&policy))
             .unwrap()
             .program;
-        let c = compare(
-            &real,
-            &ours,
-            &policy,
-            &[Arch::X86_64, Arch::X32, Arch::X86],
-            Endian::Little,
-        );
+        let abis = [Arch::X86_64, Arch::X32, Arch::X86];
+        let c = compare(&real, &ours, &policy, &abis, Endian::Little);
         println!(
-            "{}: {} inputs, {} differences",
+            "{} {}: {} inputs, {} differences",
+            e.cli,
             case.name,
             c.inputs,
             c.differences.len()
@@ -313,18 +397,33 @@ fn docker_s_real_filters_decide_as_jailwright_says() {
                 .take(12)
                 .map(|d| {
                     format!(
-                        "  {} {:#x} {} args {:x?}: runc installed {}, jailwright {}",
+                        "  {} {:#x} {} args {:x?}: the runtime installed {}, jailwright {}",
                         d.abi, d.nr, d.name, d.args, d.a, d.b
                     )
                 })
                 .collect();
             failures.push(format!(
-                "{}: {} differences\n{}",
+                "{} {} ({st}): {} differences\n{}",
+                e.cli,
                 case.name,
                 c.differences.len(),
                 shown.join("\n")
             ));
         }
     }
+    failures
+}
+
+#[test]
+fn docker_s_real_filters_decide_as_jailwright_says() {
+    let Some(d) = docker() else { return };
+    let failures = run_corpus(&d);
+    assert!(failures.is_empty(), "{}", failures.join("\n"));
+}
+
+#[test]
+fn podman_s_real_filters_decide_as_jailwright_says() {
+    let Some(p) = podman() else { return };
+    let failures = run_corpus(&p);
     assert!(failures.is_empty(), "{}", failures.join("\n"));
 }
