@@ -6,8 +6,123 @@
 //! which syscall a refusal message is about ([`needs_for_message`]).
 
 use crate::action::Action;
-use crate::policy::{ArchPolicy, Policy, Runtime, RuntimeKind, Version};
+use std::fmt;
+
+use crate::policy::{ArchPolicy, Policy};
 use crate::tables;
+
+/// Which runtime installs the filter.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, serde::Serialize)]
+#[serde(rename_all = "lowercase")]
+pub enum RuntimeKind {
+    /// Docker's runc (ENOSYS stub, repeated-index split).
+    Runc,
+    /// Podman's crun (no stub).
+    Crun,
+    /// Plain OCI semantics: what libseccomp alone does.
+    Oci,
+}
+
+/// A runtime with an optional version (`runc@1.3.3`).
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, serde::Serialize)]
+pub struct Runtime {
+    /// Which runtime.
+    pub kind: RuntimeKind,
+    /// Its version, when known.
+    pub version: Option<Version>,
+}
+
+/// A runtime version `MAJOR.MINOR.PATCH`.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord, serde::Serialize)]
+pub struct Version(pub u16, pub u16, pub u16);
+
+impl Version {
+    /// Parses `1.3.3`, `v1.2`, `1.1.5+ds1`.
+    pub fn parse(s: &str) -> Option<Version> {
+        let s = s.trim().trim_start_matches('v');
+        let core: &str = s.split(['+', '-', '~', ' ']).next()?;
+        let mut it = core.split('.');
+        let major = it.next()?.parse().ok()?;
+        let minor = it.next().unwrap_or("0").parse().ok()?;
+        let patch = it.next().unwrap_or("0").parse().ok()?;
+        Some(Version(major, minor, patch))
+    }
+}
+
+impl fmt::Display for Version {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "{}.{}.{}", self.0, self.1, self.2)
+    }
+}
+
+impl Runtime {
+    /// runc of unknown version.
+    pub const RUNC: Runtime = Runtime {
+        kind: RuntimeKind::Runc,
+        version: None,
+    };
+    /// crun of unknown version.
+    pub const CRUN: Runtime = Runtime {
+        kind: RuntimeKind::Crun,
+        version: None,
+    };
+    /// Plain OCI / libseccomp semantics.
+    pub const OCI: Runtime = Runtime {
+        kind: RuntimeKind::Oci,
+        version: None,
+    };
+
+    /// Parses `runc`, `crun@1.8.1`, `docker` (= runc), `podman` (= crun), `oci`.
+    pub fn parse(s: &str) -> Option<Runtime> {
+        let (name, version) = match s.split_once('@') {
+            Some((n, v)) => (n, Some(Version::parse(v)?)),
+            None => (s, None),
+        };
+        let kind = match name.to_ascii_lowercase().as_str() {
+            "runc" | "docker" | "moby" => RuntimeKind::Runc,
+            "crun" | "podman" => RuntimeKind::Crun,
+            "oci" | "libseccomp" | "native" | "jailwright" => RuntimeKind::Oci,
+            _ => return None,
+        };
+        Some(Runtime { kind, version })
+    }
+
+    /// Whether this runtime prepends the ENOSYS stub.
+    pub fn has_enosys_stub(self) -> bool {
+        self.kind == RuntimeKind::Runc && self.version.is_none_or(|v| v >= Version(1, 0, 0))
+    }
+
+    /// Whether the stub covers the native ABI even when the configuration lists no
+    /// architectures (or lists others only). Before, runc stubbed the listed ABIs alone, so a
+    /// profile without `architectures`/`archMap` (or an `archMap` without the host) got no
+    /// stub at all. runc commit ccc500c42 ("seccomp: patchbpf: always include native
+    /// architecture in stub", PR #4219) in 1.2.0, backported as 618e149e4 (PR #4391) in
+    /// 1.1.15.
+    pub fn stub_covers_native(self) -> bool {
+        self.version
+            .is_none_or(|v| v >= Version(1, 2, 0) || (v.0 == 1 && v.1 == 1 && v.2 >= 15))
+    }
+}
+
+impl fmt::Display for RuntimeKind {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(match self {
+            RuntimeKind::Runc => "runc",
+            RuntimeKind::Crun => "crun",
+            RuntimeKind::Oci => "oci",
+        })
+    }
+}
+
+impl fmt::Display for Runtime {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        let name = self.kind;
+        match self.version {
+            Some(v) => write!(f, "{name}@{v}"),
+            None => write!(f, "{name}"),
+        }
+    }
+}
 
 /// How the syscalls of a [`RuntimeNeed`] are needed.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, serde::Serialize)]
