@@ -228,7 +228,19 @@ pub const RUNTIME_NEEDS: &[RuntimeNeed] = &[
     // ---- runc, every version since 1.0.0 ---------------------------------------------------
     RuntimeNeed {
         runtime: RuntimeKind::Runc,
-        versions: &[(Version(1, 0, 0), None)],
+        versions: &[(Version(1, 0, 0), Some(Version(1, 1, ANY_PATCH)))],
+        syscalls: &["openat", "read", "write", "close", "futex", "fstat", "newfstatat", "getdents64"],
+        kind: NeedKind::All,
+        with_nnp: true,
+        step: InitStep::Core,
+        why: "the Go runtime and runc's init call them at every step",
+        error: "runc init fails or hangs before the container starts (no single message: the Go runtime and runc's init use these at every step)",
+        signatures: &[],
+        source: "reproduced with Debian 12's runc 1.1.5 under Docker 20.10.24: Docker's default profile minus any one of these does not start a container, while without fcntl or readlinkat it starts (so does the Security Profiles Operator's runc base profile, which lacks readlinkat); moby/moby#22252 lists the syscalls Docker needs from any profile",
+    },
+    RuntimeNeed {
+        runtime: RuntimeKind::Runc,
+        versions: &[(Version(1, 2, 0), None)],
         syscalls: &["openat", "read", "write", "close", "fcntl", "futex", "fstat", "newfstatat", "readlinkat", "getdents64"],
         kind: NeedKind::All,
         with_nnp: true,
@@ -236,7 +248,7 @@ pub const RUNTIME_NEEDS: &[RuntimeNeed] = &[
         why: "the Go runtime and runc's init call them at every step",
         error: "runc init fails or hangs before the container starts (no single message: the Go runtime and runc's init use these at every step)",
         signatures: &[],
-        source: "moby/moby#22252 (the syscalls Docker needs from any profile); runc libcontainer/standard_init_linux.go and init_linux.go",
+        source: "moby/moby#22252 (the syscalls Docker needs from any profile); runc libcontainer/standard_init_linux.go and init_linux.go; not reproduced for runc 1.2 and later (the runc here is 1.1.5), fcntl and readlinkat kept as needed until a probe shows otherwise",
     },
     RuntimeNeed {
         runtime: RuntimeKind::Runc,

@@ -1,0 +1,129 @@
+//! The linter's runtime needs against real starts: Docker's default profile with each of its
+//! syscalls removed, one at a time, started under the Docker engine here with `/bin/true`.
+//! A removal that stops the runtime (the engine reports exit 125, or the runtime's own exec
+//! fails) must be exactly a removal `lint` reports as a runtime need for the detected stack;
+//! a removal that only breaks the workload (busybox itself) is neither.
+
+use std::collections::BTreeSet;
+use std::path::Path;
+use std::process::Command;
+use std::sync::Mutex;
+
+use jailwright_container::{ensure_image, Backend, ImageSpec};
+use jailwright_profile::lint::{lint, LintOptions};
+use jailwright_profile::{Arch, KernelVersion, Profile};
+
+fn docker_default() -> Profile {
+    let path = jailwright_testkit::fixture_path("docker-default.json");
+    Profile::from_json(
+        &std::fs::read_to_string(&path).unwrap(),
+        "docker-default.json",
+    )
+    .unwrap()
+}
+
+fn without(p: &Profile, name: &str) -> Profile {
+    let mut p = p.clone();
+    jailwright_profile::ops::remove_name(&mut p, name);
+    p
+}
+
+/// Whether `profile` stops the runtime from starting `/bin/true` (the workload's own
+/// failures do not count), with what the engine printed.
+fn runtime_refuses(image: &str, path: &Path) -> (bool, String) {
+    let o = Command::new("docker")
+        .args(["run", "--rm", "--network", "none", "--security-opt"])
+        .arg(format!("seccomp={}", path.display()))
+        .args([image, "/bin/true"])
+        .output()
+        .expect("run docker");
+    let text = String::from_utf8_lossy(&[o.stdout, o.stderr].concat()).into_owned();
+    // 125: the engine or the runtime failed before the workload ran; runc reports a failed
+    // exec of the entrypoint as `exec PATH: ERROR` after the start.
+    let refused =
+        o.status.code() == Some(125) || text.contains("exec /bin/true: operation not permitted");
+    (refused, text.lines().last().unwrap_or("").to_string())
+}
+
+#[test]
+fn lint_names_exactly_the_removals_that_stop_the_runtime() {
+    let b = Backend::docker_default();
+    let info = match b.info() {
+        Ok(i) => i,
+        Err(e) => return eprintln!("SKIP: docker is unreachable: {e}"),
+    };
+    let image = ensure_image(&b, &ImageSpec::default()).expect("import the busybox image");
+    let host = info.engine();
+    let opts = LintOptions {
+        arches: vec![Arch::host()],
+        runtime: host.runtime,
+        libseccomp: host.libseccomp,
+        engine: host.engine(),
+        kernel: KernelVersion::running().unwrap(),
+        ..LintOptions::default()
+    };
+    println!("stack: {}", {
+        let h = jailwright_profile::host::Host::read(Path::new("/")).with_engine(host.clone());
+        h.stack()
+    });
+    let base = docker_default();
+    let names: Vec<String> = base
+        .rules()
+        .iter()
+        .flat_map(|r| r.all_names())
+        .map(str::to_string)
+        .collect::<BTreeSet<_>>()
+        .into_iter()
+        .collect();
+    let dir = std::env::temp_dir().join(format!("jw-needs-{}", std::process::id()));
+    std::fs::create_dir_all(&dir).unwrap();
+    let queue = Mutex::new(names.clone());
+    let results = Mutex::new(Vec::new());
+    std::thread::scope(|s| {
+        for _ in 0..4 {
+            s.spawn(|| loop {
+                let Some(name) = queue.lock().unwrap().pop() else {
+                    break;
+                };
+                let p = without(&base, &name);
+                let path = dir.join(format!("{name}.json"));
+                std::fs::write(&path, p.to_json_pretty()).unwrap();
+                let (refused, last) = runtime_refuses(&image, &path);
+                let flagged = lint(&p, &opts)
+                    .iter()
+                    .any(|f| f.id == "JW601" && f.syscall.as_deref() == Some(name.as_str()));
+                results.lock().unwrap().push((name, refused, flagged, last));
+            });
+        }
+    });
+    let _ = std::fs::remove_dir_all(&dir);
+    let results = results.into_inner().unwrap();
+    assert_eq!(results.len(), names.len());
+    let refused: Vec<&str> = results
+        .iter()
+        .filter(|r| r.1)
+        .map(|r| r.0.as_str())
+        .collect();
+    println!(
+        "{} removals, {} stop the runtime: {}",
+        results.len(),
+        refused.len(),
+        refused.join(" ")
+    );
+    let wrong: Vec<String> = results
+        .iter()
+        .filter(|(_, refused, flagged, _)| refused != flagged)
+        .map(|(n, refused, _, last)| {
+            if *refused {
+                format!("false negative: without {n} the runtime does not start ({last}), lint is quiet")
+            } else {
+                format!("false positive: lint says the runtime needs {n}, but it starts without it")
+            }
+        })
+        .collect();
+    assert!(
+        !refused.is_empty(),
+        "no removal stopped the runtime: the check would prove nothing"
+    );
+    assert!(wrong.is_empty(), "{}", wrong.join("\n"));
+}
