@@ -171,6 +171,10 @@ pub enum Command {
         /// releases before v0.9.0 had namespaced profiles); default: cluster-scoped.
         #[arg(long)]
         namespace: Option<String>,
+        /// Kubernetes: the Security Profiles Operator API, v1 (operator 1.0.0 and later) or
+        /// v1beta1 (before 1.0.0: errnoRet as a string).
+        #[arg(long, value_name = "VERSION", default_value = "v1")]
+        spo_api: String,
         /// Target for formats that need a resolved profile (oci, kubernetes, systemd).
         #[command(flatten)]
         target: TargetArgs,

@@ -67,11 +67,16 @@ pub fn run(cli: Cli) -> Result<u8, Failure> {
             to,
             name,
             namespace,
+            spo_api,
             target,
             output,
-        } => {
-            crate::commands_lint::export(&profile, &to, name, namespace, &target, output.as_deref())
-        }
+        } => crate::commands_lint::export(
+            &profile,
+            &to,
+            (name, namespace, &spo_api),
+            &target,
+            output.as_deref(),
+        ),
         Command::Compile {
             profile,
             target,

@@ -3,7 +3,7 @@
 use std::fmt::Write as _;
 use std::path::Path;
 
-use jailwright_profile::export::{export as export_profile, ExportFormat, ExportOptions};
+use jailwright_profile::export::{export as export_profile, ExportFormat, ExportOptions, SpoApi};
 use jailwright_profile::lint::{lint as lint_profile, LintOptions, Severity, RULES};
 use jailwright_profile::{Arch, KernelVersion};
 
@@ -134,8 +134,7 @@ fn rules(format: Format) -> Result<u8, Failure> {
 pub fn export(
     profile: &str,
     to: &str,
-    name: Option<String>,
-    namespace: Option<String>,
+    (name, namespace, spo_api): (Option<String>, Option<String>, &str),
     t: &TargetArgs,
     output: Option<&Path>,
 ) -> Result<u8, Failure> {
@@ -150,11 +149,15 @@ pub fn export(
         .file_stem()
         .map(|s| s.to_string_lossy().into_owned())
         .unwrap_or_else(|| profile.to_string());
+    let spo_api = SpoApi::parse(spo_api).ok_or_else(|| {
+        Failure::usage(format!("--spo-api expects v1 or v1beta1, got `{spo_api}`"))
+    })?;
     let opts = ExportOptions {
         name: name.unwrap_or(default_name),
         arch: tg.arch,
         caps: tg.caps,
         namespace,
+        spo_api,
     };
     let ex = export_profile(&p, fmt, &opts)?;
     match output {

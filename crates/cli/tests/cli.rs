@@ -487,6 +487,18 @@ fn patch_merge_export() {
         .expect_stdout("SystemCallArchitectures=");
     jw(&["export", "plugin", "--to", "colima"]).expect_stdout("seccomp-profile");
     jw(&["export", "plugin", "--to", "nope"]).expect_code(2);
+    jw(&[
+        "export",
+        "plugin",
+        "--to",
+        "kubernetes",
+        "--spo-api",
+        "v1beta1",
+    ])
+    .expect_code(0)
+    .expect_stdout("apiVersion: security-profiles-operator.x-k8s.io/v1beta1\n")
+    .expect_stdout("errnoRet: \"38\"");
+    jw(&["export", "plugin", "--to", "kubernetes", "--spo-api", "v2"]).expect_code(2);
 }
 
 #[test]

@@ -2,8 +2,11 @@
 //! exactly like the source, and what cannot be expressed is said.
 
 use jailwright_profile::diff::diff;
-use jailwright_profile::export::{export, Export, ExportError, ExportFormat, ExportOptions};
+use jailwright_profile::export::{
+    export, Export, ExportError, ExportFormat, ExportOptions, SpoApi,
+};
 use jailwright_profile::{catalogue, resolve, Action, Arch, CapSet, Dialect, Profile, Target};
+use jailwright_profile::{ArgCond, Op, SyscallRule};
 
 fn fixture(name: &str) -> Profile {
     Profile::from_file(&jailwright_testkit::fixture_path(name)).expect("fixture parses")
@@ -131,7 +134,7 @@ fn kubernetes_export_is_a_seccompprofile_and_a_pod_snippet() {
     let lines: Vec<&str> = y.lines().filter(|l| !l.starts_with('#')).collect();
     assert_eq!(
         lines[0],
-        "apiVersion: security-profiles-operator.x-k8s.io/v1beta1"
+        "apiVersion: security-profiles-operator.x-k8s.io/v1"
     );
     assert_eq!(lines[1], "kind: SeccompProfile");
     assert_eq!(lines[2], "metadata:");
@@ -146,7 +149,10 @@ fn kubernetes_export_is_a_seccompprofile_and_a_pod_snippet() {
     let names: usize = oci.rules().iter().map(|r| r.all_names().count()).sum();
     assert_eq!(y.matches("\n        - \"").count(), names);
     assert!(y.contains("          op: \"SCMP_CMP_MASKED_EQ\"\n"));
-    assert!(y.contains("      errnoRet: \"38\"\n"), "clone3 -> ENOSYS");
+    assert!(
+        y.contains("      errnoRet: 38\n"),
+        "clone3 -> ENOSYS, an integer in v1"
+    );
     // Every line is indented by pairs of spaces (a structural sanity check).
     for l in y.lines() {
         let indent = l.len() - l.trim_start().len();
@@ -154,7 +160,34 @@ fn kubernetes_export_is_a_seccompprofile_and_a_pod_snippet() {
     }
     let pod = file(&e, ".pod-securitycontext.yaml");
     assert!(pod.contains("securityContext:\n  seccompProfile:\n    type: Localhost\n    localhostProfile: \"operator/plugin.json\"\n"));
-    assert!(e.notes.iter().any(|n| n.contains("v1beta1")));
+    assert!(e
+        .notes
+        .iter()
+        .any(|n| n.contains("/v1 (Security Profiles Operator 1.0.0")));
+
+    // Operators before 1.0.0 serve v1beta1, whose errnoRet is a string.
+    let opts = ExportOptions {
+        spo_api: SpoApi::V1beta1,
+        ..ExportOptions::new("plugin", Arch::X86_64)
+    };
+    let old = export(&p, ExportFormat::Kubernetes, &opts).unwrap();
+    let oy = file(&old, ".seccompprofile.yaml");
+    assert!(oy.contains("apiVersion: security-profiles-operator.x-k8s.io/v1beta1\n"));
+    assert!(oy.contains("      errnoRet: \"38\"\n"));
+    assert_eq!(oy.lines().count(), y.lines().count());
+    // A value v1's int64 cannot hold is an error naming the rule; v1beta1 takes it.
+    let mut big = Profile::new(Action::Errno(1));
+    let mut r = SyscallRule::new(["personality"], Action::Allow);
+    r.args = Some(vec![ArgCond::new(0, Op::Eq, u64::MAX, 0)]);
+    big.rules_mut().push(r);
+    let err = export(
+        &big,
+        ExportFormat::Kubernetes,
+        &ExportOptions::new("big", Arch::X86_64),
+    )
+    .unwrap_err();
+    assert!(err.to_string().contains("$.syscalls[0].args[0]"), "{err}");
+    assert!(export(&big, ExportFormat::Kubernetes, &opts).is_ok());
 
     // Before SPO v0.9.0 profiles were namespaced.
     let opts = ExportOptions {

@@ -36,7 +36,10 @@ pub(super) fn kubernetes(profile: &Profile, opts: &ExportOptions) -> Result<Expo
         "# Security Profiles Operator SeccompProfile, exported by jailwright for {} hosts\n",
         opts.arch
     ));
-    y.push_str("apiVersion: security-profiles-operator.x-k8s.io/v1beta1\n");
+    y.push_str(&format!(
+        "apiVersion: security-profiles-operator.x-k8s.io/{}\n",
+        opts.spo_api.name()
+    ));
     y.push_str("kind: SeccompProfile\n");
     y.push_str("metadata:\n");
     y.push_str(&format!("  name: {}\n", yq(name)));
@@ -89,7 +92,7 @@ pub(super) fn kubernetes(profile: &Profile, opts: &ExportOptions) -> Result<Expo
         y.push_str(&format!("  listenerMetadata: {}\n", yq(lm)));
     }
     let comments = p.rules().iter().filter(|r| r.comment.is_some()).count();
-    yaml_rules(&mut y, &p);
+    yaml_rules(&mut y, &p, opts.spo_api)?;
     if comments > 0 {
         notes.push(format!(
             "SeccompProfile has no per-rule comments: {comments} comment(s) were left out"
@@ -100,7 +103,10 @@ pub(super) fn kubernetes(profile: &Profile, opts: &ExportOptions) -> Result<Expo
         None => format!("operator/{name}.json"),
     };
     let pod = pod_snippet(&local);
-    notes.push("apiVersion is security-profiles-operator.x-k8s.io/v1beta1, the version the Security Profiles Operator serves for SeccompProfile (there is no v1)".into());
+    notes.push(match opts.spo_api {
+        SpoApi::V1 => "apiVersion is security-profiles-operator.x-k8s.io/v1 (Security Profiles Operator 1.0.0 and later); for an older operator export with --spo-api v1beta1".into(),
+        SpoApi::V1beta1 => "apiVersion is security-profiles-operator.x-k8s.io/v1beta1 with errnoRet as a string, as the Security Profiles Operator served it before 1.0.0".into(),
+    });
     notes.push(if opts.namespace.is_some() {
         format!("namespaced profile (Security Profiles Operator before v0.9.0): the operator installs it on every node as {local} under the kubelet's seccomp directory")
     } else {
@@ -118,16 +124,20 @@ pub(super) fn kubernetes(profile: &Profile, opts: &ExportOptions) -> Result<Expo
     })
 }
 
-/// The rules as SeccompProfile's `spec.syscalls`.
-fn yaml_rules(y: &mut String, p: &Profile) {
+/// The rules as SeccompProfile's `spec.syscalls`, typed as `api` has them.
+fn yaml_rules(y: &mut String, p: &Profile, api: SpoApi) -> Result<(), ExportError> {
     if p.rules().is_empty() {
         y.push_str("  syscalls: []\n");
     } else {
         y.push_str("  syscalls:\n");
-        for r in p.rules() {
+        for (i, r) in p.rules().iter().enumerate() {
             y.push_str(&format!("    - action: {}\n", yq(r.action.as_str())));
-            if let Some(e) = r.errno_ret {
-                y.push_str(&format!("      errnoRet: {}\n", yq(&e.to_string())));
+            match (r.errno_ret, api) {
+                (Some(e), SpoApi::V1) => y.push_str(&format!("      errnoRet: {e}\n")),
+                (Some(e), SpoApi::V1beta1) => {
+                    y.push_str(&format!("      errnoRet: {}\n", yq(&e.to_string())))
+                }
+                (None, _) => {}
             }
             y.push_str("      names:\n");
             for n in r.all_names() {
@@ -135,7 +145,18 @@ fn yaml_rules(y: &mut String, p: &Profile) {
             }
             if !r.conditions().is_empty() {
                 y.push_str("      args:\n");
-                for c in r.conditions() {
+                for (j, c) in r.conditions().iter().enumerate() {
+                    if api == SpoApi::V1 {
+                        for (field, v) in [("value", Some(c.value)), ("valueTwo", c.value_two)] {
+                            if let Some(value) = v.filter(|v| i64::try_from(*v).is_err()) {
+                                return Err(ExportError::ValueTooLarge {
+                                    path: format!("$.syscalls[{i}].args[{j}]"),
+                                    field,
+                                    value,
+                                });
+                            }
+                        }
+                    }
                     y.push_str(&format!("        - index: {}\n", c.index));
                     y.push_str(&format!("          value: {}\n", c.value));
                     if let Some(v2) = c.value_two {
@@ -146,6 +167,7 @@ fn yaml_rules(y: &mut String, p: &Profile) {
             }
         }
     }
+    Ok(())
 }
 
 /// The workload's side: the `securityContext` that points at the installed profile.

@@ -119,6 +119,39 @@ pub struct ExportOptions {
     /// For Kubernetes: a namespace, for Security Profiles Operator releases before v0.9.0, whose
     /// profiles were namespaced. `None` (the default) writes a cluster-scoped profile.
     pub namespace: Option<String>,
+    /// For Kubernetes: the Security Profiles Operator API to write (default: v1).
+    pub spo_api: SpoApi,
+}
+
+/// The Security Profiles Operator's `SeccompProfile` API version.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub enum SpoApi {
+    /// `security-profiles-operator.x-k8s.io/v1`, SPO 1.0.0 (June 2026) and later: `errnoRet`
+    /// is an integer, argument values are int64 (SPO commits 544f34a46 "api: graduate all CRD
+    /// APIs from alpha/beta to v1" and a2e99a722 "api: fix seccomp field types per K8s API
+    /// conventions").
+    #[default]
+    V1,
+    /// `v1beta1` as SPO before 1.0.0 served it: `errnoRet` a string, values uint64.
+    V1beta1,
+}
+
+impl SpoApi {
+    /// Parses `v1` or `v1beta1`.
+    pub fn parse(s: &str) -> Option<SpoApi> {
+        match s {
+            "v1" => Some(SpoApi::V1),
+            "v1beta1" => Some(SpoApi::V1beta1),
+            _ => None,
+        }
+    }
+
+    fn name(self) -> &'static str {
+        match self {
+            SpoApi::V1 => "v1",
+            SpoApi::V1beta1 => "v1beta1",
+        }
+    }
 }
 
 impl ExportOptions {
@@ -130,6 +163,7 @@ impl ExportOptions {
             arch,
             caps: CapSet::docker_default(),
             namespace: None,
+            spo_api: SpoApi::V1,
         }
     }
 }
@@ -164,6 +198,16 @@ pub enum ExportError {
     NoSyscallTable {
         /// The architecture.
         arch: Arch,
+    },
+    /// A value the chosen Kubernetes API cannot hold.
+    #[error("{path}: the value {value:#x} does not fit SeccompProfile v1's int64 `{field}`; export with --spo-api v1beta1 for a Security Profiles Operator before 1.0.0, or change the rule")]
+    ValueTooLarge {
+        /// The rule's JSON path.
+        path: String,
+        /// `value` or `valueTwo`.
+        field: &'static str,
+        /// The value.
+        value: u64,
     },
 }
 
