@@ -4,7 +4,6 @@ use std::path::{Path, PathBuf};
 use std::time::Duration;
 
 use bollard::{ClientVersion, Docker};
-use jailwright_profile::policy::Version;
 use jailwright_profile::{Arch, Runtime, RuntimeKind};
 use serde::Serialize;
 
@@ -155,10 +154,12 @@ impl Backend {
             // Docker: {"Name": "runc", "Version": "1.1.5+ds1"}; Podman: {"Name": "OCI
             // Runtime (runc)", "Version": "runc version 1.1.5+ds1\ncommit: ..."}.
             if name == default_runtime || name.contains(&format!("({default_runtime})")) {
-                let v = c.version.trim();
-                let v = v.lines().next().unwrap_or(v);
-                let v = v.rsplit(' ').next().unwrap_or(v);
-                runtime_version = Some(v.to_string());
+                let commit = c
+                    .details
+                    .as_ref()
+                    .and_then(|d| d.get("GitCommit"))
+                    .map(|v| v.as_str());
+                runtime_version = Some(runtime_version_of(&c.version, commit));
             }
         }
         let server_version = version
@@ -263,6 +264,21 @@ impl DaemonInfo {
     }
 }
 
+/// The runtime's version from an engine's version component: the first line's last word
+/// (`runc version 1.1.5+ds1` as Podman passes it on), or the distribution build when the
+/// commit names one built from that version (`1.1.5+ds1-1+deb12u1`, on Docker's `GitCommit`
+/// or Podman's `commit:` line), which says which patches the runtime carries.
+fn runtime_version_of(component: &str, commit: Option<&str>) -> String {
+    let v = component.trim();
+    let first = v.lines().next().unwrap_or(v);
+    let version = first.rsplit(' ').next().unwrap_or(first);
+    let commit = commit.or_else(|| v.lines().find_map(|l| l.trim().strip_prefix("commit: ")));
+    match commit.map(str::trim) {
+        Some(c) if c.len() > version.len() && c.starts_with(version) => c.to_string(),
+        _ => version.to_string(),
+    }
+}
+
 /// A runtime name and version string as jailwright's [`Runtime`].
 pub fn runtime_from(name: &str, version: Option<&str>) -> Runtime {
     let lower = name.to_ascii_lowercase();
@@ -273,10 +289,9 @@ pub fn runtime_from(name: &str, version: Option<&str>) -> Runtime {
     } else {
         RuntimeKind::Oci
     };
-    Runtime {
-        kind,
-        version: version.and_then(Version::parse),
-    }
+    version
+        .and_then(|v| Runtime::versioned(kind, v))
+        .unwrap_or(Runtime::of(kind))
 }
 
 /// Maps a daemon's architecture string (`uname -m` for Docker, Go's name for Podman).
@@ -382,6 +397,23 @@ mod tests {
         let r = runtime_from("runc", Some("1.1.5+ds1"));
         assert_eq!(r.to_string(), "runc@1.1.5");
         assert_eq!(runtime_from("crun", None).kind, RuntimeKind::Crun);
+        // A distribution build the table knows is kept: its patches change what runc does.
+        let v = runtime_version_of("1.1.5+ds1", Some("1.1.5+ds1-1+deb12u1"));
+        assert_eq!(v, "1.1.5+ds1-1+deb12u1");
+        let r = runtime_from("runc", Some(&v));
+        assert_eq!(r.to_string(), "runc@1.1.5+ds1-1+deb12u1");
+        assert_eq!(
+            r.version,
+            Some(jailwright_profile::policy::Version(1, 1, 5))
+        );
+        let podman = "runc version 1.1.5+ds1\ncommit: 1.1.5+ds1-1+deb12u1\nspec: 1.0.2-dev";
+        assert_eq!(runtime_version_of(podman, None), "1.1.5+ds1-1+deb12u1");
+        // An upstream build's commit is a hash, not a build of that version.
+        assert_eq!(
+            runtime_version_of("1.2.5", Some("v1.2.5-0-g59923ef")),
+            "1.2.5"
+        );
+        assert_eq!(runtime_from("runc", Some("1.2.5")).build, None);
     }
 
     #[test]

@@ -45,6 +45,8 @@ pub enum RejectKind {
     UnsafeProcfs,
     /// Newer runc could not read a mount id.
     MountId,
+    /// runc 1.2 and 1.3 could not set the configured personality.
+    Personality,
     /// The runtime's libseccomp does not know a syscall name in the profile.
     UnknownSyscallName,
     /// The command does not exist in the image (exit 127).
@@ -81,6 +83,7 @@ impl RejectKind {
                 | RejectKind::ExecveEperm
                 | RejectKind::UnsafeProcfs
                 | RejectKind::MountId
+                | RejectKind::Personality
         )
     }
 }
@@ -153,6 +156,7 @@ fn kind_of(step: InitStep) -> RejectKind {
         InitStep::CloseExecFds => RejectKind::ProcfsFdCheck,
         InitStep::ProcfsOpen => RejectKind::UnsafeProcfs,
         InitStep::MountId => RejectKind::MountId,
+        InitStep::Personality => RejectKind::Personality,
         InitStep::Exec => RejectKind::ExecveEperm,
         // The runtime prints nothing of its own for these (the table has no signature).
         _ => RejectKind::Other,

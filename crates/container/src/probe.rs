@@ -30,7 +30,7 @@ use crate::backend::{block_on, Backend, DaemonInfo};
 use crate::error::ContainerError;
 use crate::image::{ensure_image_async, ImageSpec};
 use crate::run::{run_async, ContainerRun, Output};
-use jailwright_profile::lint::runtime_needs;
+use jailwright_profile::lint::{runtime_needs, NeedKind};
 
 /// How to probe.
 #[derive(Clone, Debug)]
@@ -346,40 +346,86 @@ fn candidates(base: &Profile, arch: jailwright_profile::Arch) -> Vec<String> {
     set.into_iter().collect()
 }
 
-/// The runtime-needs table's names for `runtime` this host's ABI has, less the ones the
-/// probe assumes.
-fn table_names(runtime: Runtime, nnp: bool, arch: jailwright_profile::Arch) -> Vec<&'static str> {
+/// What the runtime-needs table says `runtime` needs on this host's ABI, less the names the
+/// probe assumes: the single needs, and the sets of which one is enough (a set with an
+/// assumed member cannot be observed by removing names, and is left out).
+struct TableNeeds {
+    single: Vec<&'static str>,
+    one_of: Vec<Vec<&'static str>>,
+}
+
+fn table_needs(runtime: Runtime, nnp: bool, arch: jailwright_profile::Arch) -> TableNeeds {
     let host = tables::table(arch);
-    runtime_needs(runtime, nnp)
-        .iter()
-        .flat_map(|n| n.syscalls.iter().copied())
-        .filter(|n| host.is_some_and(|t| t.lookup(n).is_some()) && !ASSUMED.contains(n))
-        .collect::<BTreeSet<_>>()
+    let on_host = |n: &&str| host.is_some_and(|t| t.lookup(n).is_some());
+    let mut single = BTreeSet::new();
+    let mut one_of = Vec::new();
+    for need in runtime_needs(runtime, nnp)
         .into_iter()
-        .collect()
+        .filter(|n| n.condition.is_none())
+    {
+        let names: Vec<&'static str> = need.syscalls.iter().copied().filter(on_host).collect();
+        match need.kind {
+            NeedKind::All => single.extend(names.into_iter().filter(|n| !ASSUMED.contains(n))),
+            NeedKind::AnyOf if names.iter().any(|n| ASSUMED.contains(n)) => {}
+            NeedKind::AnyOf => {
+                let mut set = names;
+                set.sort_unstable();
+                one_of.push(set);
+            }
+        }
+    }
+    TableNeeds {
+        single: single.into_iter().collect(),
+        one_of,
+    }
 }
 
 /// Where one mode's measured needs and the table disagree, each with the reason.
 fn compare(
     mode: &ProbeMode,
-    table: &[&str],
+    table: &TableNeeds,
     setting: &str,
     runtime: Runtime,
     out: &mut Vec<(String, String)>,
 ) {
     for n in &mode.needed {
-        if !table.contains(&n.as_str()) {
+        if !table.single.contains(&n.as_str()) {
             out.push((
                 n.clone(),
                 format!("needed {setting} but not in jailwright's table for {runtime}"),
             ));
         }
     }
-    for n in table {
+    for n in &table.single {
         if !mode.needed.iter().any(|m| m == n) {
             out.push((
                 n.to_string(),
                 format!("in jailwright's table for {runtime} but not needed {setting} here"),
+            ));
+        }
+    }
+    let measured: Vec<Vec<&str>> = mode
+        .alternatives
+        .iter()
+        .map(|a| {
+            let mut v: Vec<&str> = a.iter().map(String::as_str).collect();
+            v.sort_unstable();
+            v
+        })
+        .collect();
+    for set in &measured {
+        if !table.one_of.contains(set) {
+            out.push((
+                set.join(" | "),
+                format!("one of them needed {setting}, but jailwright's table for {runtime} has no such set"),
+            ));
+        }
+    }
+    for set in &table.one_of {
+        if !measured.contains(set) {
+            out.push((
+                set.join(" | "),
+                format!("one of them in jailwright's table for {runtime}, but removing them all did not stop the start {setting} here"),
             ));
         }
     }
@@ -453,9 +499,11 @@ async fn probe_async(
     let mut warnings = Vec::new();
     for &nnp in &opts.no_new_privileges {
         prober.nnp = nnp;
-        let table = table_names(runtime, nnp, arch);
+        let table = table_needs(runtime, nnp, arch);
         let table_here: Vec<&str> = table
+            .single
             .iter()
+            .chain(table.one_of.iter().flatten())
             .copied()
             .filter(|n| cands.iter().any(|c| c == n))
             .collect();

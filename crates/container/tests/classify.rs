@@ -6,16 +6,12 @@
 //! diagnosed as that need, so the linter and the classifier cannot disagree.
 
 use jailwright_container::{classify, classify_for, RejectKind};
-use jailwright_profile::policy::Version;
 use jailwright_profile::runtime::RUNTIME_NEEDS;
-use jailwright_profile::{Runtime, RuntimeKind};
+use jailwright_profile::Runtime;
 
 #[test]
 fn runc_1_1_5_messages() {
-    let runc_1_1_5 = Some(Runtime {
-        kind: RuntimeKind::Runc,
-        version: Some(Version(1, 1, 5)),
-    });
+    let runc_1_1_5 = Runtime::parse("runc@1.1.5+ds1-1+deb12u1");
     let wrap = |m: &str| {
         format!("failed to create shim task: OCI runtime create failed: runc create failed: unable to start container process: {m}: unknown")
     };
@@ -137,8 +133,8 @@ fn every_need_s_message_is_diagnosed_as_that_need_at_every_version() {
             .flat_map(|&(from, to)| [Some(from), Some(to.unwrap_or(from))]);
         for version in bounds.chain([None]) {
             let runtime = Runtime {
-                kind: need.runtime,
                 version,
+                ..Runtime::of(need.runtime)
             };
             let d = classify_for(need.error, Some(runtime));
             assert!(

@@ -11,6 +11,9 @@ use std::fmt;
 use crate::policy::{ArchPolicy, Policy};
 use crate::tables;
 
+mod needs;
+pub use needs::{NEWEST_CRUN, NEWEST_RUNC, RUNC_INIT_ORDER, RUNTIME_NEEDS};
+
 /// Which runtime installs the filter.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, serde::Serialize)]
 #[serde(rename_all = "lowercase")]
@@ -23,14 +26,47 @@ pub enum RuntimeKind {
     Oci,
 }
 
-/// A runtime with an optional version (`runc@1.3.3`).
+/// A runtime with an optional version (`runc@1.3.3`), and the distribution build when it is
+/// one whose patches change what the runtime does (`runc@1.1.5+ds1-1+deb12u1`).
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, serde::Serialize)]
 pub struct Runtime {
     /// Which runtime.
     pub kind: RuntimeKind,
     /// Its version, when known.
     pub version: Option<Version>,
+    /// The distribution build, when it is one [`DISTRO_BUILDS`] knows.
+    pub build: Option<&'static str>,
 }
+
+/// A distribution's build of a runtime that carries fixes from later upstream releases.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, serde::Serialize)]
+pub struct DistroBuild {
+    /// The runtime.
+    pub runtime: RuntimeKind,
+    /// The package version, as `runc --version` prints it on its `commit:` line.
+    pub build: &'static str,
+    /// What it carries, in a few words.
+    pub carries: &'static str,
+    /// The steps of the container start it does as upstream's [`DistroBuild::as_of`] does.
+    pub steps: &'static [InitStep],
+    /// The upstream release those steps come from.
+    pub as_of: Version,
+    /// The public source.
+    pub source: &'static str,
+}
+
+/// Debian 12's runc: 1.1.5 with the CVE-2024-21626 fixes of runc 1.1.12.
+pub const DEBIAN12_RUNC: &str = "1.1.5+ds1-1+deb12u1";
+
+/// Distribution builds whose patches change what the runtime calls after the filter.
+pub const DISTRO_BUILDS: &[DistroBuild] = &[DistroBuild {
+    runtime: RuntimeKind::Runc,
+    build: DEBIAN12_RUNC,
+    carries: "runc 1.1.12's fixes for CVE-2024-21626 (descriptors closed and the working directory checked after the filter)",
+    steps: &[InitStep::CloseExecFds, InitStep::WorkingDir],
+    as_of: Version(1, 1, 12),
+    source: "Debian bookworm-security runc 1.1.5+ds1-1+deb12u1 (2024-02-02), changelog entry \"CVE-2024-21626: several container breakouts due to internally leaked fds\"; https://security-tracker.debian.org/tracker/CVE-2024-21626",
+}];
 
 /// A runtime version `MAJOR.MINOR.PATCH`.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord, serde::Serialize)]
@@ -57,25 +93,47 @@ impl fmt::Display for Version {
 
 impl Runtime {
     /// runc of unknown version.
-    pub const RUNC: Runtime = Runtime {
-        kind: RuntimeKind::Runc,
-        version: None,
-    };
+    pub const RUNC: Runtime = Runtime::of(RuntimeKind::Runc);
     /// crun of unknown version.
-    pub const CRUN: Runtime = Runtime {
-        kind: RuntimeKind::Crun,
-        version: None,
-    };
+    pub const CRUN: Runtime = Runtime::of(RuntimeKind::Crun);
     /// Plain OCI / libseccomp semantics.
-    pub const OCI: Runtime = Runtime {
-        kind: RuntimeKind::Oci,
-        version: None,
-    };
+    pub const OCI: Runtime = Runtime::of(RuntimeKind::Oci);
+
+    /// `kind` of unknown version.
+    pub const fn of(kind: RuntimeKind) -> Runtime {
+        Runtime {
+            kind,
+            version: None,
+            build: None,
+        }
+    }
+
+    /// `kind` at the version `v` names (`1.1.5`, `v1.3.3`, `1.1.5+ds1-1+deb12u1`), keeping
+    /// the distribution build when [`DISTRO_BUILDS`] knows it. `None` when `v` is no version.
+    pub fn versioned(kind: RuntimeKind, v: &str) -> Option<Runtime> {
+        let v = v.trim();
+        Some(Runtime {
+            kind,
+            version: Some(Version::parse(v)?),
+            build: DISTRO_BUILDS
+                .iter()
+                .find(|b| b.runtime == kind && b.build == v)
+                .map(|b| b.build),
+        })
+    }
+
+    /// The distribution build's facts, when it is a known one.
+    pub fn distro_build(self) -> Option<&'static DistroBuild> {
+        let build = self.build?;
+        DISTRO_BUILDS
+            .iter()
+            .find(|b| b.runtime == self.kind && b.build == build)
+    }
 
     /// Parses `runc`, `crun@1.8.1`, `docker` (= runc), `podman` (= crun), `oci`.
     pub fn parse(s: &str) -> Option<Runtime> {
         let (name, version) = match s.split_once('@') {
-            Some((n, v)) => (n, Some(Version::parse(v)?)),
+            Some((n, v)) => (n, Some(v)),
             None => (s, None),
         };
         let kind = match name.to_ascii_lowercase().as_str() {
@@ -84,7 +142,10 @@ impl Runtime {
             "oci" | "libseccomp" | "native" | "jailwright" => RuntimeKind::Oci,
             _ => return None,
         };
-        Some(Runtime { kind, version })
+        match version {
+            Some(v) => Runtime::versioned(kind, v),
+            None => Some(Runtime::of(kind)),
+        }
     }
 
     /// Whether this runtime prepends the ENOSYS stub.
@@ -117,9 +178,10 @@ impl fmt::Display for RuntimeKind {
 impl fmt::Display for Runtime {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         let name = self.kind;
-        match self.version {
-            Some(v) => write!(f, "{name}@{v}"),
-            None => write!(f, "{name}"),
+        match (self.build, self.version) {
+            (Some(b), _) => write!(f, "{name}@{b}"),
+            (None, Some(v)) => write!(f, "{name}@{v}"),
+            (None, None) => write!(f, "{name}"),
         }
     }
 }
@@ -160,6 +222,8 @@ pub enum InitStep {
     ProcfsOpen,
     /// Checking mount ids.
     MountId,
+    /// Setting the configured personality.
+    Personality,
     /// Executing the container's entrypoint.
     Exec,
 }
@@ -182,6 +246,9 @@ pub struct RuntimeNeed {
     /// directory, so only what comes after (closing inherited descriptors, the procfs checks,
     /// the exec, and the runtime's own threads) goes through the profile.
     pub with_nnp: bool,
+    /// Only when the container's configuration asks for what makes the calls (a
+    /// personality); such a need is not checked against a profile alone.
+    pub condition: Option<&'static str>,
     /// The runtime's step that makes the calls.
     pub step: InitStep,
     /// What the runtime does with the calls, as the cause a diagnosis gives ("drops the
@@ -192,326 +259,68 @@ pub struct RuntimeNeed {
     /// How to recognise that message: any one of these sets of parts, all of which appear in
     /// it (compared in ASCII lower case); none when the runtime says nothing of its own.
     pub signatures: &'static [&'static [&'static str]],
-    /// Where the fact comes from (and whether it was reproduced or inferred from source).
+    /// The public source of the fact (a commit, release or issue of the runtime).
     pub source: &'static str,
+    /// Whether a probe on a real runtime confirmed it.
+    pub probe: Probe,
+}
+
+/// Whether a probe on a real runtime confirmed a need.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, serde::Serialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum Probe {
+    /// Confirmed: which runtime, under what, and how.
+    Confirmed(&'static str),
+    /// Read from the runtime's source and history only.
+    NotProbed,
+}
+
+impl fmt::Display for Probe {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            Probe::Confirmed(what) => write!(f, "confirmed by a probe on {what}"),
+            Probe::NotProbed => f.write_str("from the runtime's source, not confirmed by a probe"),
+        }
+    }
 }
 
 impl RuntimeNeed {
-    /// Whether the need applies to `version`.
+    /// Whether the need applies to upstream `version`.
     pub fn applies_to(&self, version: Version) -> bool {
         self.versions
             .iter()
             .any(|(from, to)| *from <= version && to.is_none_or(|to| version <= to))
     }
+
+    /// Whether the need applies to `runtime` at `version` (its own or the one it is checked
+    /// at): a distribution build that carries this step from a later release is checked as
+    /// that release for it.
+    pub fn applies(&self, runtime: Runtime, version: Version) -> bool {
+        if runtime.kind != self.runtime {
+            return false;
+        }
+        let version = match runtime.distro_build() {
+            Some(b) if b.steps.contains(&self.step) => b.as_of,
+            _ => version,
+        };
+        self.applies_to(version)
+    }
+
+    /// When the runtime makes the calls, as a person reads it.
+    pub fn when(&self) -> String {
+        let nnp = if self.with_nnp {
+            "with or without no-new-privileges"
+        } else {
+            "only without no-new-privileges"
+        };
+        match self.condition {
+            Some(c) => format!("after the filter, {nnp}, when {c}"),
+            None => format!("after the filter, {nnp}"),
+        }
+    }
 }
 
-/// The newest runc version the table knows (used when the version is not given).
-pub const NEWEST_RUNC: Version = Version(1, 4, 0);
-/// The newest crun version the table knows (used when the version is not given).
-pub const NEWEST_CRUN: Version = Version(1, 23, 1);
-
-const ANY_PATCH: u16 = u16::MAX;
-
-/// Where the order of runc's container init comes from (the reason runtime needs exist).
-pub const RUNC_INIT_ORDER: &str = "runc libcontainer/standard_init_linux.go: without noNewPrivileges (Docker's and Podman's default) the filter is installed before finalizeNamespace (capabilities, user, cwd, closing fds) and the exec";
-const RUNC_11_REPRODUCED: &str = "reproduced with Debian 12's runc 1.1.5 under Docker 20.10.24: Docker's default profile minus that syscall does not start a container (`jailwright doctor --probe-runtime` finds the same)";
-const RUNC_PROCFS_ERROR: &str = "unsafe procfs detected: openat2 ...: operation not permitted";
-const RUNC_PROCFS_SOURCE: &str = "runc 1.2.8 / 1.3.3 / 1.4.0 procfs hardening (November 2025, filepath-securejoin pathrs-lite): runc issues #4963, #4984 (\"unsafe procfs detected: openat2 fsmount:fscontext:proc/...: operation not permitted\"). fsopen, fsconfig, fsmount and open_tree are tried first for a private procfs but are NOT needed: when they fail runc falls back to the host /proc (Docker's default blocks them without CAP_SYS_ADMIN and runc 1.3.3 starts)";
-const RUNC_STATX_ERROR: &str = "check \"thread-self\" component is not overmounted: get root mount id: statx(STATX_MNT_ID_...) ...: could not get mount id: operation not permitted";
-const RUNC_STATX_SOURCE: &str = "runc issue #5059 (runc 1.4.0: the same message with \"function not implemented\" when statx answered ENOSYS); mount-id checks of the procfs hardening";
-const RUNC_EXEC_FDS_HARDENED: &str =
-    "error closing exec fds: get handle to /proc/thread-self/fd: ...: operation not permitted";
-const RUNC_EXEC_FDS_HARDENED_SOURCE: &str = "inferred from runc source: close_range(CLOSE_RANGE_CLOEXEC) is tried first; when it fails runc walks /proc/thread-self/fd, whose handle pathrs-lite verifies with fstatfs; message prefix from runc issues #4963 and #5007";
-
-/// The versioned table of runtime init needs, top to bottom: runc, then crun.
-pub const RUNTIME_NEEDS: &[RuntimeNeed] = &[
-    // ---- runc, every version since 1.0.0 ---------------------------------------------------
-    RuntimeNeed {
-        runtime: RuntimeKind::Runc,
-        versions: &[(Version(1, 0, 0), Some(Version(1, 1, ANY_PATCH)))],
-        syscalls: &["openat", "read", "write", "close", "futex", "fstat", "newfstatat", "getdents64"],
-        kind: NeedKind::All,
-        with_nnp: true,
-        step: InitStep::Core,
-        why: "the Go runtime and runc's init call them at every step",
-        error: "runc init fails or hangs before the container starts (no single message: the Go runtime and runc's init use these at every step)",
-        signatures: &[],
-        source: "reproduced with Debian 12's runc 1.1.5 under Docker 20.10.24: Docker's default profile minus any one of these does not start a container, while without fcntl or readlinkat it starts (so does the Security Profiles Operator's runc base profile, which lacks readlinkat); moby/moby#22252 lists the syscalls Docker needs from any profile",
-    },
-    RuntimeNeed {
-        runtime: RuntimeKind::Runc,
-        versions: &[(Version(1, 2, 0), None)],
-        syscalls: &["openat", "read", "write", "close", "fcntl", "futex", "fstat", "newfstatat", "readlinkat", "getdents64"],
-        kind: NeedKind::All,
-        with_nnp: true,
-        step: InitStep::Core,
-        why: "the Go runtime and runc's init call them at every step",
-        error: "runc init fails or hangs before the container starts (no single message: the Go runtime and runc's init use these at every step)",
-        signatures: &[],
-        source: "moby/moby#22252 (the syscalls Docker needs from any profile); runc libcontainer/standard_init_linux.go and init_linux.go; not reproduced for runc 1.2 and later (the runc here is 1.1.5), fcntl and readlinkat kept as needed until a probe shows otherwise",
-    },
-    RuntimeNeed {
-        runtime: RuntimeKind::Runc,
-        versions: &[(Version(1, 0, 0), None)],
-        syscalls: &["prctl"],
-        kind: NeedKind::All,
-        with_nnp: false,
-        step: InitStep::BoundingSet,
-        why: "drops the capability bounding set with prctl(PR_CAPBSET_DROP) after loading the filter",
-        error: "unable to apply bounding set: operation not permitted",
-        signatures: &[&["unable to apply bounding set"]],
-        source: RUNC_11_REPRODUCED,
-    },
-    RuntimeNeed {
-        runtime: RuntimeKind::Runc,
-        versions: &[(Version(1, 0, 0), Some(Version(1, 1, ANY_PATCH)))],
-        syscalls: &["capget"],
-        kind: NeedKind::All,
-        with_nnp: false,
-        step: InitStep::Capabilities,
-        why: "reads its capability sets with capget right after loading the filter and stops with a bare EPERM; the message is ambiguous (any early EPERM looks the same), and `jailwright doctor --probe-runtime` finds what this runtime needs",
-        error: "unable to start container process: operation not permitted",
-        signatures: &[&["unable to start container process: operation not permitted"]],
-        source: RUNC_11_REPRODUCED,
-    },
-    RuntimeNeed {
-        runtime: RuntimeKind::Runc,
-        versions: &[(Version(1, 2, 0), None)],
-        syscalls: &["capget"],
-        kind: NeedKind::All,
-        with_nnp: false,
-        step: InitStep::BoundingSet,
-        why: "reads the capability sets with capget while it applies the bounding set",
-        error: "unable to apply bounding set: operation not permitted",
-        signatures: &[&["unable to apply bounding set"]],
-        source: "no public source recorded yet: runc >= 1.2 is said to read the capability sets with capget while it applies the bounding set; not reproduced (the runc probed is 1.1.5)",
-    },
-    RuntimeNeed {
-        runtime: RuntimeKind::Runc,
-        versions: &[(Version(1, 0, 0), None)],
-        syscalls: &["capset"],
-        kind: NeedKind::All,
-        with_nnp: false,
-        step: InitStep::Capabilities,
-        why: "sets the container's capabilities with capset after loading the filter",
-        error: "unable to apply caps: operation not permitted",
-        signatures: &[&["unable to apply caps"]],
-        source: RUNC_11_REPRODUCED,
-    },
-    RuntimeNeed {
-        runtime: RuntimeKind::Runc,
-        versions: &[(Version(1, 0, 0), None)],
-        syscalls: &["setgroups"],
-        kind: NeedKind::All,
-        with_nnp: false,
-        step: InitStep::Groups,
-        why: "sets the supplementary groups with setgroups after loading the filter",
-        error: "unable to setup user: setgroups: operation not permitted",
-        signatures: &[&["unable to setup user: setgroups", "operation not permitted"]],
-        source: RUNC_11_REPRODUCED,
-    },
-    RuntimeNeed {
-        runtime: RuntimeKind::Runc,
-        versions: &[(Version(1, 0, 0), None)],
-        syscalls: &["setuid", "setgid"],
-        kind: NeedKind::All,
-        with_nnp: false,
-        step: InitStep::User,
-        why: "switches to the container user with setgid and setuid after loading the filter",
-        error: "unable to setup user: setgid: operation not permitted (or setuid)",
-        signatures: &[&["unable to setup user: setgid"], &["unable to setup user: setuid"], &["unable to setup user: operation not permitted"]],
-        source: "probed on runc 1.1.5 (`jailwright doctor --probe-runtime`: each one alone stops the start); runc libcontainer/init_linux.go setupUser calls Go's Setgid and Setuid, which make these calls (not setresuid/setresgid)",
-    },
-    RuntimeNeed {
-        runtime: RuntimeKind::Runc,
-        versions: &[(Version(1, 0, 0), None)],
-        syscalls: &["chdir"],
-        kind: NeedKind::All,
-        with_nnp: false,
-        step: InitStep::WorkingDir,
-        why: "enters the working directory with chdir after loading the filter",
-        error: "chdir to cwd (\"/\") set in config.json failed: operation not permitted",
-        signatures: &[&["chdir to cwd", "operation not permitted"]],
-        source: "inferred from runc libcontainer/init_linux.go finalizeNamespace; listed in moby/moby#22252",
-    },
-    RuntimeNeed {
-        runtime: RuntimeKind::Runc,
-        versions: &[(Version(1, 0, 0), None)],
-        syscalls: &["getppid"],
-        kind: NeedKind::All,
-        with_nnp: false,
-        step: InitStep::ParentCheck,
-        why: "compares its parent's pid with getppid and kills itself when the answer is not the pid it expects",
-        error: "runc init kills itself with SIGKILL and the container exits at once with no message (getppid answered an error, which runc takes for its parent having died)",
-        signatures: &[],
-        source: "inferred from runc libcontainer/standard_init_linux.go (unix.Getppid() != l.parentPid -> kill); listed in moby/moby#22252",
-    },
-    RuntimeNeed {
-        runtime: RuntimeKind::Runc,
-        versions: &[(Version(1, 0, 0), None)],
-        syscalls: &["getcwd"],
-        kind: NeedKind::All,
-        with_nnp: false,
-        step: InitStep::WorkingDir,
-        why: "checks with getcwd that the working directory is inside the container after the chdir",
-        error: "failed to verify if current working directory is safe: ...: operation not permitted",
-        signatures: &[&["current working directory is safe", "operation not permitted"]],
-        source: "probed on runc 1.1.5 (`jailwright doctor --probe-runtime`: Docker's default without getcwd does not start); runc libcontainer/init_linux.go finalizeNamespace verifies the working directory after the chdir",
-    },
-    RuntimeNeed {
-        runtime: RuntimeKind::Runc,
-        versions: &[(Version(1, 0, 0), None)],
-        syscalls: &["execve"],
-        kind: NeedKind::All,
-        with_nnp: true,
-        step: InitStep::Exec,
-        why: "execs the entrypoint with execve at the very end",
-        error: "exec /path/to/entrypoint: operation not permitted",
-        signatures: &[&["exec /", ": operation not permitted"], &["exec: \"", "operation not permitted"], &["container process: exec ", "operation not permitted"]],
-        source: "inferred from runc libcontainer/standard_init_linux.go (system.Exec returns an *os.PathError with Op \"exec\")",
-    },
-    // ---- runc 1.0.x-1.1.x: closing exec fds walks /proc/self/fd ---------------------------
-    RuntimeNeed {
-        runtime: RuntimeKind::Runc,
-        versions: &[(Version(1, 0, 0), Some(Version(1, 1, ANY_PATCH)))],
-        syscalls: &["fstatfs"],
-        kind: NeedKind::All,
-        with_nnp: true,
-        step: InitStep::CloseExecFds,
-        why: "checks with fstatfs that /proc/self/fd is on procfs before it closes the descriptors the container must not inherit",
-        error: "error closing exec fds: ensure /proc/self/fd is on procfs: operation not permitted",
-        signatures: &[&["is on procfs"], &["error closing exec fds"]],
-        source: RUNC_11_REPRODUCED,
-    },
-    // ---- runc 1.2.0-1.2.7 and 1.3.0-1.3.2: close_range first, else /proc/thread-self/fd -----
-    RuntimeNeed {
-        runtime: RuntimeKind::Runc,
-        versions: &[(Version(1, 2, 0), Some(Version(1, 2, 7))), (Version(1, 3, 0), Some(Version(1, 3, 2)))],
-        syscalls: &["close_range", "fstatfs"],
-        kind: NeedKind::AnyOf,
-        with_nnp: true,
-        step: InitStep::CloseExecFds,
-        why: "closes the descriptors the container must not inherit with close_range(CLOSE_RANGE_CLOEXEC), or else checks with fstatfs that /proc/thread-self/fd is on procfs and walks it",
-        error: "error closing exec fds: ensure /proc/thread-self/fd is on procfs: operation not permitted",
-        signatures: &[&["is on procfs"], &["error closing exec fds"]],
-        source: "message prefix from runc issues #4963 and #5007 (runc 1.2-1.3.2 print /proc/thread-self/fd where 1.1.5 prints /proc/self/fd); close_range(CLOSE_RANGE_CLOEXEC) tried first since runc 1.2.0, inferred from source and not reproduced (the runc probed is 1.1.5)",
-    },
-    // ---- runc 1.2.8+, 1.3.3+ and 1.4.0+: the November 2025 procfs hardening -----------------
-    RuntimeNeed {
-        runtime: RuntimeKind::Runc,
-        versions: &[(Version(1, 2, 8), Some(Version(1, 2, ANY_PATCH))), (Version(1, 3, 3), None)],
-        syscalls: &["openat2"],
-        kind: NeedKind::All,
-        with_nnp: true,
-        step: InitStep::ProcfsOpen,
-        why: "opens /proc through openat2 (the procfs hardening) while it starts the container",
-        error: RUNC_PROCFS_ERROR,
-        signatures: &[&["unsafe procfs detected"]],
-        source: RUNC_PROCFS_SOURCE,
-    },
-    RuntimeNeed {
-        runtime: RuntimeKind::Runc,
-        versions: &[(Version(1, 2, 8), Some(Version(1, 2, ANY_PATCH))), (Version(1, 3, 3), None)],
-        syscalls: &["statx"],
-        kind: NeedKind::All,
-        with_nnp: true,
-        step: InitStep::MountId,
-        why: "checks mount ids with statx(STATX_MNT_ID) while it starts the container",
-        error: RUNC_STATX_ERROR,
-        signatures: &[&["could not get mount id"]],
-        source: RUNC_STATX_SOURCE,
-    },
-    RuntimeNeed {
-        runtime: RuntimeKind::Runc,
-        versions: &[(Version(1, 2, 8), Some(Version(1, 2, ANY_PATCH))), (Version(1, 3, 3), None)],
-        syscalls: &["close_range", "fstatfs"],
-        kind: NeedKind::AnyOf,
-        with_nnp: true,
-        step: InitStep::CloseExecFds,
-        why: "closes the descriptors the container must not inherit with close_range(CLOSE_RANGE_CLOEXEC), or else walks /proc/thread-self/fd through a handle it checks with fstatfs",
-        error: RUNC_EXEC_FDS_HARDENED,
-        signatures: &[&["error closing exec fds"]],
-        source: RUNC_EXEC_FDS_HARDENED_SOURCE,
-    },
-    // ---- crun: inferred from source (src/libcrun/container.c, src/libcrun/linux.c) ----------
-    // Without noNewPrivileges, crun applies the filter in container_init_setup before
-    // libcrun_set_caps (bounding set, PR_SET_KEEPCAPS, setresgid, setresuid, capset, ambient
-    // set), then changes directory and execs. crun falls back from openat2 to openat on EPERM
-    // (containers/crun#546), so openat2 is not a need. Not reproduced: Debian 12's crun
-    // 1.8.1 refuses the hybrid cgroup layout of the host it was tried on.
-    RuntimeNeed {
-        runtime: RuntimeKind::Crun,
-        versions: &[(Version(0, 1, 0), None)],
-        syscalls: &["prctl"],
-        kind: NeedKind::All,
-        with_nnp: false,
-        step: InitStep::BoundingSet,
-        why: "sets PR_SET_KEEPCAPS and drops the bounding set with prctl after loading the filter",
-        error: "error while setting `PR_SET_KEEPCAPS`: Operation not permitted",
-        signatures: &[&["pr_set_keepcaps", "operation not permitted"]],
-        source: "inferred from crun src/libcrun/linux.c set_required_caps (older versions print the name without backticks)",
-    },
-    RuntimeNeed {
-        runtime: RuntimeKind::Crun,
-        versions: &[(Version(0, 1, 0), None)],
-        syscalls: &["setresgid", "setresuid"],
-        kind: NeedKind::All,
-        with_nnp: false,
-        step: InitStep::User,
-        why: "switches to the container's ids with setresgid and setresuid after loading the filter",
-        error: "cannot setresgid to `0`: Operation not permitted",
-        signatures: &[&["cannot setresgid"], &["cannot setresuid"]],
-        source: "inferred from crun src/libcrun/linux.c set_required_caps (setresgid, then setresuid with the container's ids)",
-    },
-    RuntimeNeed {
-        runtime: RuntimeKind::Crun,
-        versions: &[(Version(0, 1, 0), None)],
-        syscalls: &["capset"],
-        kind: NeedKind::All,
-        with_nnp: false,
-        step: InitStep::Capabilities,
-        why: "sets the container's capabilities with capset after loading the filter",
-        error: "capset: Operation not permitted",
-        signatures: &[&["capset: operation not permitted"]],
-        source: "inferred from crun src/libcrun/linux.c set_required_caps",
-    },
-    RuntimeNeed {
-        runtime: RuntimeKind::Crun,
-        versions: &[(Version(0, 1, 0), None)],
-        syscalls: &["setgroups"],
-        kind: NeedKind::All,
-        with_nnp: false,
-        step: InitStep::Groups,
-        why: "sets the supplementary groups with setgroups after loading the filter",
-        error: "setgroups: Operation not permitted",
-        signatures: &[&["setgroups: operation not permitted"]],
-        source: "inferred from crun src/libcrun/linux.c (the container user's supplementary groups are set after the filter when no-new-privileges is off)",
-    },
-    RuntimeNeed {
-        runtime: RuntimeKind::Crun,
-        versions: &[(Version(0, 1, 0), None)],
-        syscalls: &["chdir"],
-        kind: NeedKind::All,
-        with_nnp: false,
-        step: InitStep::WorkingDir,
-        why: "enters the working directory with chdir after switching to the container's user",
-        error: "chdir `/`: Operation not permitted",
-        signatures: &[&["chdir `", "operation not permitted"]],
-        source: "inferred from crun src/libcrun/container.c (the chdir retried after switching to the container's user)",
-    },
-    RuntimeNeed {
-        runtime: RuntimeKind::Crun,
-        versions: &[(Version(0, 1, 0), None)],
-        syscalls: &["execve"],
-        kind: NeedKind::All,
-        with_nnp: true,
-        step: InitStep::Exec,
-        why: "execs the container process with execve at the very end",
-        error: "exec container process `/path/to/entrypoint`: Operation not permitted",
-        signatures: &[&["exec container process", "operation not permitted"]],
-        source: "inferred from crun src/libcrun/container.c (the final exec of the container process)",
-    },
-];
+pub(crate) const ANY_PATCH: u16 = u16::MAX;
 
 /// The version a runtime's needs are checked at: its own, or the newest the table knows.
 pub fn effective_version(runtime: Runtime) -> Option<Version> {
@@ -530,7 +339,7 @@ pub fn runtime_needs(runtime: Runtime, no_new_privileges: bool) -> Vec<&'static 
     };
     RUNTIME_NEEDS
         .iter()
-        .filter(|n| n.runtime == runtime.kind && n.applies_to(version))
+        .filter(|n| n.applies(runtime, version))
         .filter(|n| n.with_nnp || !no_new_privileges)
         .collect()
 }
@@ -560,7 +369,9 @@ pub fn missing_runtime_needs(
         return Vec::new();
     };
     let mut out = Vec::new();
-    for need in runtime_needs(runtime, no_new_privileges) {
+    // A need that depends on the container's configuration cannot be judged from a profile.
+    let needs = runtime_needs(runtime, no_new_privileges);
+    for need in needs.into_iter().filter(|n| n.condition.is_none()) {
         let present: Vec<(&'static str, u32)> = need
             .syscalls
             .iter()
@@ -598,7 +409,7 @@ pub fn needs_for_message(message: &str, runtime: Option<Runtime>) -> Vec<&'stati
     let applies = |need: &RuntimeNeed| match runtime {
         None => true,
         Some(r) if r.kind != need.runtime => false,
-        Some(r) => r.version.is_none_or(|v| need.applies_to(v)),
+        Some(r) => r.version.is_none_or(|v| need.applies(r, v)),
     };
     let scored: Vec<(&'static RuntimeNeed, usize)> = RUNTIME_NEEDS
         .iter()
@@ -622,8 +433,19 @@ pub fn versions_text(need: &RuntimeNeed) -> String {
         .map(|&(from, to)| match to {
             None => format!("{from} and later"),
             Some(Version(a, b, ANY_PATCH)) => format!("{from} to {a}.{b}.x"),
+            Some(to) if to == from => format!("{from}"),
             Some(to) => format!("{from} to {to}"),
         })
         .collect();
-    format!("{} {}", need.runtime, windows.join(", "))
+    let builds: Vec<&str> = DISTRO_BUILDS
+        .iter()
+        .filter(|b| b.runtime == need.runtime && b.steps.contains(&need.step))
+        .filter(|b| need.applies_to(b.as_of))
+        .map(|b| b.build)
+        .collect();
+    let builds = match builds.is_empty() {
+        true => String::new(),
+        false => format!(" and the {} build", builds.join(", ")),
+    };
+    format!("{} {}{builds}", need.runtime, windows.join(", "))
 }

@@ -57,6 +57,7 @@ const CLEAN_NAMES: &[&str] = &[
     "chdir",
     "getppid",
     "getcwd",
+    "getuid",
     "execve",
     "openat2",
     "statx",
@@ -175,10 +176,10 @@ fn catalogue_tiers_have_no_errors() {
     }
 }
 
-/// The issue's done-when: docker-default minus openat2, close_range, fstatfs and capget, for
-/// runc 1.3.3, quoting the errors the user would see.
+/// Docker's default minus openat2, close_range, fstatfs and capget, for runc 1.3.3, quoting
+/// the errors the user would see.
 #[test]
-fn runc_133_needs_openat2_close_range_and_capget() {
+fn runc_133_needs_openat2_fstatfs_and_capget() {
     let mut p = catalogue::get("docker-default").unwrap().profile();
     for n in ["openat2", "close_range", "fstatfs", "capget"] {
         assert!(ops::remove_name(&mut p, n) > 0, "{n}");
@@ -196,9 +197,10 @@ fn runc_133_needs_openat2_close_range_and_capget() {
     );
     assert!(text.contains("unsafe procfs detected: openat2"), "{text}");
     assert!(text.contains("error closing exec fds"), "{text}");
-    for n in ["\"capget\"", "\"openat2\"", "\"close_range\""] {
+    for n in ["\"capget\"", "\"openat2\"", "\"fstatfs\""] {
         assert!(text.contains(n), "{n} missing from {text}");
     }
+    assert!(!text.contains("\"close_range\""), "{text}");
     assert!(!text.contains("checked against"), "the version was given");
 
     // runc 1.3.2 predates the procfs hardening: the older message, and openat2 is not needed.
@@ -208,10 +210,23 @@ fn runc_133_needs_openat2_close_range_and_capget() {
         .filter(|x| x.id == "JW601")
         .map(|x| x.message.clone())
         .collect();
-    assert!(text.contains(
-        "error closing exec fds: ensure /proc/thread-self/fd is on procfs: operation not permitted"
-    ));
+    assert!(
+        text.contains("ensure /proc/thread-self/fd is on procfs: operation not permitted"),
+        "{text}"
+    );
     assert!(!text.contains("openat2"), "{text}");
+    // runc 1.3.4 falls back from openat2: allowing readlinkat instead is enough.
+    let f = lint(&p, &opts("runc@1.3.4"));
+    let text: String = f.iter().map(|x| x.message.clone()).collect();
+    assert!(!text.contains("calls openat2"), "{text}");
+    let mut q = p.clone();
+    ops::remove_name(&mut q, "readlinkat");
+    let f = lint(&q, &opts("runc@1.3.4"));
+    let hit = f
+        .iter()
+        .find(|x| x.id == "JW601" && x.message.contains("openat2"))
+        .expect("openat2 and readlinkat both blocked");
+    assert_eq!(hit.syscall.as_deref(), Some("openat2"));
 
     // runc 1.1.5 says /proc/self/fd, and needs fstatfs itself (no close_range there).
     let f = lint(&p, &opts("runc@1.1.5"));
@@ -247,10 +262,11 @@ fn missing_runtime_needs_lists_exactly_what_to_add() {
         v.sort();
         v
     };
-    // close_range and fstatfs are alternatives: allowing close_range is enough.
-    assert_eq!(add(false), ["capget", "close_range", "setuid"]);
+    // close_range is no alternative to fstatfs: runc checks the procfs handle it walks the
+    // descriptors through with fstatfs either way.
+    assert_eq!(add(false), ["capget", "fstatfs", "setuid"]);
     // With no-new-privileges the filter comes after the capability and user changes.
-    assert_eq!(add(true), ["close_range"]);
+    assert_eq!(add(true), ["fstatfs"]);
     // Allowing them clears every need.
     let p = with_rule(p, allow(&add(false)));
     let policy = resolve(&p, &Target::docker(Arch::X86_64));
@@ -282,11 +298,60 @@ fn runtime_needs_are_versioned() {
     for n in ["fsopen", "fsconfig", "fsmount", "open_tree"] {
         assert!(!has(v("runc@1.4.0"), n), "{n}");
     }
+    // No runc closes the container's descriptors with close_range alone: it is never needed,
+    // and fstatfs is needed from 1.2.0 on even when close_range is allowed.
+    for r in [
+        "runc@1.1.5",
+        "runc@1.2.0",
+        "runc@1.2.7",
+        "runc@1.3.2",
+        "runc@1.5.1",
+    ] {
+        assert!(!has(v(r), "close_range"), "{r}");
+        assert!(has(v(r), "fstatfs"), "{r}");
+    }
+    // openat2 has no fallback only in 1.2.8 and 1.3.3; later it is one of openat2/readlinkat.
+    let all_of = |r: Runtime, name: &str| {
+        runtime_needs(r, true)
+            .iter()
+            .any(|n| n.kind == NeedKind::All && n.syscalls.contains(&name))
+    };
+    assert!(all_of(v("runc@1.2.8"), "openat2") && all_of(v("runc@1.3.3"), "openat2"));
+    for r in ["runc@1.2.9", "runc@1.3.4", "runc@1.4.0", "runc@1.5.1"] {
+        assert!(!all_of(v(r), "openat2") && has(v(r), "openat2"), "{r}");
+        assert!(all_of(v(r), "statx"), "{r}: statx has no fallback");
+    }
+    // readlinkat is no need of runc 1.1 (the SPO runc base profile without it starts there).
+    assert!(!has(v("runc@1.1.5"), "readlinkat"));
+    assert!(!has(v("runc@1.1.5+ds1-1+deb12u1"), "readlinkat"));
+    // The getcwd check came with 1.1.12; Debian's 1.1.5 build carries it.
+    assert!(!has(v("runc@1.1.11"), "getcwd"));
+    assert!(has(v("runc@1.1.12"), "getcwd"));
+    assert!(has(v("runc@1.1.5+ds1-1+deb12u1"), "getcwd"));
+    // The newest releases known.
+    assert_eq!(NEWEST_RUNC, Version(1, 5, 1));
+    assert_eq!(jailwright_profile::runtime::NEWEST_CRUN, Version(1, 29, 1));
     for need in RUNTIME_NEEDS {
         assert!(!need.source.is_empty() && !need.error.is_empty());
         if need.kind == NeedKind::AnyOf {
             assert!(need.syscalls.len() > 1);
         }
+        // Public sources only: a runtime's commit, release, file or issue.
+        let s = need.source.to_ascii_lowercase();
+        assert!(
+            s.contains("runc") || s.contains("crun") || s.contains("github.com"),
+            "{}",
+            need.source
+        );
+        for private in [
+            "inferred",
+            "internal note",
+            "not reproduced",
+            "this machine",
+        ] {
+            assert!(!s.contains(private), "{private}: {}", need.source);
+        }
+        assert!(need.when().starts_with("after the filter"));
     }
     let first = RUNTIME_NEEDS
         .iter()
@@ -295,23 +360,24 @@ fn runtime_needs_are_versioned() {
     assert!(first.applies_to(Version(1, 0, 0)));
 }
 
-/// What the table says runc 1.1.5 (this machine's) needs, with and without no-new-privileges:
-/// the sets `jailwright doctor --probe-runtime` measured (README), plus the Go runtime's base.
+/// What the table says Debian 12's runc 1.1.5 build needs, with and without
+/// no-new-privileges: the sets `jailwright doctor --probe-runtime` measured (README), plus
+/// the Go runtime's base. Upstream 1.1.5 lacks the CVE-2024-21626 fixes the build carries.
 #[test]
 fn runtime_needs_follow_no_new_privileges() {
-    let r115 = Runtime::parse("runc@1.1.5").unwrap();
-    let names = |nnp: bool| {
-        let mut v: Vec<&str> = runtime_needs(r115, nnp)
+    let names = |runtime: &str, nnp: bool| {
+        let mut v: Vec<&str> = runtime_needs(Runtime::parse(runtime).unwrap(), nnp)
             .iter()
-            .filter(|n| !n.syscalls.contains(&"futex"))
+            .filter(|n| !n.syscalls.contains(&"futex") && n.kind == NeedKind::All)
             .flat_map(|n| n.syscalls.iter().copied())
             .collect();
         v.sort();
         v
     };
-    assert_eq!(names(true), ["execve", "fstatfs"]);
+    let debian = "runc@1.1.5+ds1-1+deb12u1";
+    assert_eq!(names(debian, true), ["execve", "fstatfs"]);
     assert_eq!(
-        names(false),
+        names(debian, false),
         [
             "capget",
             "capset",
@@ -326,6 +392,11 @@ fn runtime_needs_follow_no_new_privileges() {
             "setuid"
         ]
     );
+    // Upstream 1.1.5 closes descriptors and checks the working directory only without
+    // no-new-privileges, and does not check the directory at all.
+    assert_eq!(names("runc@1.1.5", true), ["execve"]);
+    assert!(!names("runc@1.1.5", false).contains(&"getcwd"));
+    assert!(names("runc@1.1.5", false).contains(&"fstatfs"));
     // The base set and the procfs hardening hold either way.
     let r133 = Runtime::parse("runc@1.3.3").unwrap();
     for nnp in [false, true] {
@@ -678,7 +749,12 @@ fn runtime_need_findings_fire() {
     assert_eq!(f[0].syscall.as_deref(), Some("prctl"));
     assert!(f[0].message.contains("unable to apply bounding set"));
     let f = fires(&p, &opts("crun"), "JW601");
-    assert!(f[0].message.contains("PR_SET_KEEPCAPS"), "{}", f[0].message);
+    assert!(
+        f[0].message
+            .contains("prctl drop bounding: Operation not permitted"),
+        "{}",
+        f[0].message
+    );
     assert!(!ids(&lint(&p, &opts("oci"))).contains(&"JW601"));
 }
 

@@ -39,8 +39,8 @@ use crate::tables;
 
 use crate::runtime::may_run;
 pub use crate::runtime::{
-    effective_version, missing_runtime_needs, runtime_needs, InitStep, NeedKind, RuntimeNeed,
-    NEWEST_CRUN, NEWEST_RUNC, RUNC_INIT_ORDER, RUNTIME_NEEDS,
+    effective_version, missing_runtime_needs, runtime_needs, versions_text, InitStep, NeedKind,
+    RuntimeNeed, NEWEST_CRUN, NEWEST_RUNC, RUNC_INIT_ORDER, RUNTIME_NEEDS,
 };
 
 /// How serious a finding is.

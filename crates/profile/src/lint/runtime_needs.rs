@@ -34,11 +34,18 @@ impl Lint<'_> {
                     p.host,
                     missing.clone(),
                     format!(
-                        "{} cannot start a container under this profile: it calls {list} itself after installing the filter{alternatives}, and the user sees \"{}\"{checked}",
+                        "{} cannot start a container under this profile: it calls {list} itself {} ({}){alternatives}, and the user sees \"{}\"{checked}",
                         runtime_name(runtime),
+                        need.when(),
+                        versions_text(need),
                         need.error
                     ),
-                    format!("allow {list}: add {} to the unconditional allow rule (source: {})", quote_list(&missing), need.source),
+                    format!(
+                        "allow {list}: add {} to the unconditional allow rule (source: {}; {})",
+                        quote_list(&missing),
+                        need.source,
+                        need.probe
+                    ),
                 ));
             }
         }
