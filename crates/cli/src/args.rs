@@ -99,6 +99,9 @@ pub enum Command {
         /// Profiles.
         #[arg(required = true)]
         profiles: Vec<String>,
+        /// The stack the counts are for (--arch limits them to one architecture).
+        #[command(flatten)]
+        target: TargetArgs,
         /// Output format.
         #[arg(long, value_enum, default_value_t)]
         format: Format,

@@ -22,9 +22,11 @@ pub fn run(cli: Cli) -> Result<u8, Failure> {
             target,
             format,
         } => crate::commands_profile::diff_cmd(&a, &b, &target, format),
-        Command::Stats { profiles, format } => {
-            crate::commands_profile::stats_cmd(&profiles, format)
-        }
+        Command::Stats {
+            profiles,
+            target,
+            format,
+        } => crate::commands_profile::stats_cmd(&profiles, &target, format),
         Command::Explain {
             profile,
             syscall,

@@ -180,10 +180,16 @@ pub(crate) fn diff_cmd(a: &str, b: &str, t: &TargetArgs, format: Format) -> Resu
     Ok(if differs { EXIT_FINDINGS } else { 0 })
 }
 
-pub(crate) fn stats_cmd(profiles: &[String], format: Format) -> Result<u8, Failure> {
+pub(crate) fn stats_cmd(
+    profiles: &[String],
+    t: &TargetArgs,
+    format: Format,
+) -> Result<u8, Failure> {
+    let target = target(t)?;
+    let only = (t.arch.is_some() || t.host).then_some(target.arch);
     let loaded = profiles
         .iter()
-        .map(|n| load(n).map(|p| (n.clone(), ops::stats(&p))))
+        .map(|n| load(n).map(|p| (n.clone(), ops::stats_for(&p, &target, only))))
         .collect::<Result<Vec<_>, _>>()?;
     if format == Format::Json {
         let v: Vec<_> = loaded

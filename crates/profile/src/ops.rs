@@ -289,8 +289,16 @@ pub struct Stats {
     pub distinct_names: usize,
 }
 
-/// Computes [`Stats`].
+/// Computes [`Stats`] as Docker's newest stack applies the profile on each architecture it
+/// names.
 pub fn stats(profile: &Profile) -> Stats {
+    stats_for(profile, &Target::docker(Arch::X86_64), None)
+}
+
+/// Computes [`Stats`] as `target`'s stack (engine, runtime, libseccomp, kernel, bounding set)
+/// applies the profile: on `only` when given, else on each architecture the profile names
+/// (x86_64 when it names none).
+pub fn stats_for(profile: &Profile, target: &Target, only: Option<Arch>) -> Stats {
     let rules = profile.rules();
     let gated = |r: &SyscallRule| {
         [&r.includes, &r.excludes]
@@ -307,7 +315,9 @@ pub fn stats(profile: &Profile) -> Stats {
         (_, Some(a)) => a.clone(),
         _ => Vec::new(),
     };
-    let hosts: Vec<Arch> = if architectures.is_empty() {
+    let hosts: Vec<Arch> = if let Some(a) = only {
+        vec![a]
+    } else if architectures.is_empty() {
         vec![Arch::X86_64]
     } else {
         architectures
@@ -319,7 +329,11 @@ pub fn stats(profile: &Profile) -> Stats {
     let per_arch = hosts
         .iter()
         .map(|&h| {
-            let p = resolve(profile, &Target::docker(h));
+            let t = Target {
+                arch: h,
+                ..target.clone()
+            };
+            let p = resolve(profile, &t);
             let n = p
                 .arch(h)
                 .map(|ap| {
