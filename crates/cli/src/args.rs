@@ -159,7 +159,7 @@ pub enum Command {
         output: Option<PathBuf>,
     },
     /// Carry a hand-edited profile onto a newer base (three-way: your edits kept, upstream's
-    /// changes taken); where both changed the same thing, your side is written and listed.
+    /// changes taken); what both changed differently is a conflict, and your side is written.
     ///
     /// Exit status: 0 clean, 1 conflicts (the profile is still written), 2 bad input.
     Rebase(crate::commands_rebase::RebaseArgs),

@@ -100,9 +100,11 @@ pub struct Change {
     pub subject: Subject,
     /// How.
     pub kind: ChangeKind,
-    /// The old base's version, in words.
+    /// The old base's version, in words (for a syscall, the rules this side changed or
+    /// removed; "no rule" when it had none).
     pub before: String,
-    /// This side's version, in words.
+    /// This side's version, in words (for a syscall, the rules this side changed or added;
+    /// "no rule" when it has none left, "no other rule" when it only lost some).
     pub after: String,
 }
 
@@ -241,11 +243,14 @@ pub fn rebase(base: &Profile, ours: &Profile, theirs: &Profile) -> Rebased {
     for name in names {
         let [lb, lo, lt] = [&b, &o, &t].map(|l| l.of(name));
         let subject = || Subject::Syscall(name.to_string());
-        let change = |before: &[usize], after: &[usize]| Change {
-            subject: subject(),
-            kind: shapes.kind(before, after),
-            before: shapes.describe(before),
-            after: shapes.describe(after),
+        let change = |before: &[usize], after: &[usize]| {
+            let (was, is) = shapes.differing(before, after);
+            Change {
+                subject: subject(),
+                kind: shapes.kind(before, after),
+                before: was,
+                after: is,
+            }
         };
         match shapes::merge_lists(lb, lo, lt) {
             ListMerge::Unchanged => continue,

@@ -127,6 +127,26 @@ impl Shapes {
             .join("; ")
     }
 
+    /// A change of a syscall's rules in words: the rules only `before` has, and the rules
+    /// only `after` has (all of them where they are only reordered).
+    pub fn differing(&self, before: &[usize], after: &[usize]) -> (String, String) {
+        let only = |a: &[usize], b: &[usize]| -> Vec<usize> {
+            a.iter().filter(|s| !b.contains(s)).copied().collect()
+        };
+        let (gone, new) = (only(before, after), only(after, before));
+        if gone.is_empty() && new.is_empty() {
+            return (self.describe(before), self.describe(after));
+        }
+        let words = |part: &[usize], all: &[usize]| {
+            if part.is_empty() && !all.is_empty() {
+                "no other rule".to_string()
+            } else {
+                self.describe(part)
+            }
+        };
+        (words(&gone, before), words(&new, after))
+    }
+
     /// How a syscall's rules changed from `before` to `after`.
     pub fn kind(&self, before: &[usize], after: &[usize]) -> ChangeKind {
         if before.is_empty() {
