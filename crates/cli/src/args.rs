@@ -23,6 +23,7 @@ pub struct Cli {
 pub enum Format {
     /// Tables for people.
     #[default]
+    #[value(alias = "text")]
     Human,
     /// JSON for machines.
     Json,
@@ -160,6 +161,11 @@ pub enum Command {
         #[arg(short, long)]
         output: Option<PathBuf>,
     },
+    /// Carry a hand-edited profile onto a newer base (three-way: your edits kept, upstream's
+    /// changes taken); what both changed differently is a conflict, and your side is written.
+    ///
+    /// Exit status: 0 clean, 1 conflicts (the profile is still written), 2 bad input.
+    Rebase(crate::commands_rebase::RebaseArgs),
     /// Convert a profile for Docker, Podman, OCI, Kubernetes, systemd or Colima.
     Export {
         /// Profile.

@@ -64,6 +64,7 @@ pub fn run(cli: Cli) -> Result<u8, Failure> {
         Command::Merge { profiles, output } => {
             crate::commands_edit::merge_cmd(&profiles, output.as_deref())
         }
+        Command::Rebase(args) => crate::commands_rebase::rebase_cmd(&args),
         Command::Export {
             profile,
             to,

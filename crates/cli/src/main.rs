@@ -9,6 +9,7 @@ mod commands_doctor;
 mod commands_edit;
 mod commands_lint;
 mod commands_profile;
+mod commands_rebase;
 mod commands_record;
 mod commands_run;
 mod output;

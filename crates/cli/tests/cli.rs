@@ -1250,3 +1250,301 @@ fn the_engine_and_libseccomp_flags_change_what_a_profile_decides() {
     ])
     .expect_code(2);
 }
+
+// ---- rebase -----------------------------------------------------------------------------
+
+/// The committed rebase case: `tests/rebase/base.json`, a `custom.json` derived from it by
+/// hand edits, and `new.json` with upstream's changes, copied into `d` (so that the report,
+/// which names its inputs, reads the same wherever the checkout is).
+fn rebase_case(d: &Dir) {
+    let src = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/rebase");
+    for f in ["base.json", "custom.json", "new.json"] {
+        fs::copy(src.join(f), d.path(f)).unwrap();
+    }
+}
+
+/// `jailwright rebase CUSTOM --from FROM --to TO EXTRA...` run in `d`.
+fn rebase_in(d: &Dir, [custom, from, to]: [&str; 3], extra: &[&str]) -> Run {
+    let mut args = vec!["rebase", custom, "--from", from, "--to", to];
+    args.extend_from_slice(extra);
+    jw_in(&d.0, &args)
+}
+
+/// The committed case's inputs.
+const CASE: [&str; 3] = ["custom.json", "base.json", "new.json"];
+
+/// Compares `got` with the golden file `tests/rebase/NAME`; `UPDATE_GOLDEN=1` rewrites it.
+#[track_caller]
+fn golden(name: &str, got: &str) {
+    let path = Path::new(env!("CARGO_MANIFEST_DIR"))
+        .join("tests/rebase")
+        .join(name);
+    if std::env::var_os("UPDATE_GOLDEN").is_some() {
+        fs::write(&path, got).unwrap();
+    }
+    let want = fs::read_to_string(&path).expect("golden file; run with UPDATE_GOLDEN=1");
+    assert_eq!(
+        got, want,
+        "{name} changed; if intended, rerun with UPDATE_GOLDEN=1"
+    );
+}
+
+/// The files in `d`, sorted: what a command left behind.
+fn files_in(d: &Dir) -> Vec<String> {
+    let mut names: Vec<String> = fs::read_dir(&d.0)
+        .unwrap()
+        .map(|e| e.unwrap().file_name().to_string_lossy().into_owned())
+        .collect();
+    names.sort();
+    names
+}
+
+#[test]
+fn rebase_with_conflicts_writes_ours_lists_both_sides_and_exits_1() {
+    let d = Dir::new("rebase");
+    rebase_case(&d);
+    let r = rebase_in(&d, CASE, &["-o", "rebased.json", "--format", "text"]);
+    r.expect_code(1)
+        .expect_stderr("conflicts (3): the output has your side (ours) of each")
+        .expect_stderr("3 conflicts: your side was written for each");
+    assert_eq!(r.stdout(), "", "{}", r.show());
+    let profile = fs::read_to_string(d.path("rebased.json")).unwrap();
+    golden("expected-profile.json", &profile);
+    golden("expected-report.txt", &r.stderr());
+    // The output is a profile jailwright reads back.
+    jw_in(&d.0, &["lint", "rebased.json"]).expect_stdout("rebased.json");
+    // Every conflict has the base, both sides and what was written.
+    let r = rebase_in(&d, CASE, &["-o", "rebased.json", "--format", "json"]);
+    r.expect_code(1);
+    golden("expected-report.json", &r.stdout());
+    let report = json(&r.stdout());
+    let conflicts = report["conflicts"].as_array().unwrap();
+    let subjects: Vec<String> = conflicts
+        .iter()
+        .map(|c| {
+            c.get("syscall")
+                .or(c.get("field"))
+                .and_then(Value::as_str)
+                .unwrap()
+                .to_string()
+        })
+        .collect();
+    assert_eq!(subjects, ["defaultAction", "ptrace", "socket"]);
+    for c in conflicts {
+        for key in ["base", "ours", "theirs"] {
+            assert!(c[key].as_str().is_some_and(|s| !s.is_empty()), "{c}");
+        }
+        assert_eq!(c["written"], "ours");
+        assert_ne!(c["ours"], c["theirs"]);
+    }
+    // Without -o: the profile on standard output, the JSON report on standard error.
+    let r = rebase_in(&d, CASE, &["--format", "json"]);
+    r.expect_code(1);
+    assert_eq!(r.stdout(), profile);
+    assert_eq!(json(&r.stderr()), report);
+    assert_eq!(
+        files_in(&d),
+        ["base.json", "custom.json", "new.json", "rebased.json"]
+    );
+}
+
+#[test]
+fn rebase_of_docker_default_edits_onto_the_built_in_default_is_clean() {
+    use jailwright_profile::ops::remove_name;
+    use jailwright_profile::{catalogue, Profile};
+    let d = Dir::new("rebase-docker");
+    let current = catalogue::get("docker-default").unwrap().profile();
+    // The old default: io_uring allowed, no cachestat, fchmodat2, listmount or statmount.
+    let mut old = current.clone();
+    let allow = old.rules_mut()[0].names.as_mut().unwrap();
+    allow.retain(|n| !["cachestat", "fchmodat2", "listmount", "statmount"].contains(&n.as_str()));
+    allow.extend(["io_uring_enter", "io_uring_register", "io_uring_setup"].map(String::from));
+    // The user's copy: no ptrace, no personality, clone without the mask, keyctl allowed.
+    let mut custom = old.clone();
+    remove_name(&mut custom, "ptrace");
+    remove_name(&mut custom, "personality");
+    for r in custom.rules_mut() {
+        if r.names.as_deref() == Some(&["clone".to_string()])
+            && r.conditions().first().is_some_and(|c| c.index == 0)
+        {
+            r.args = None;
+        }
+    }
+    custom
+        .rules_mut()
+        .push(jailwright_profile::SyscallRule::new(
+            ["keyctl"],
+            jailwright_profile::Action::Allow,
+        ));
+    let old_path = d.write("old.json", &old.to_json_pretty());
+    let custom_path = d.write("custom.json", &custom.to_json_pretty());
+    let out = d.path("rebased.json");
+    let r = jw(&[
+        "rebase",
+        &custom_path,
+        "--from",
+        &old_path,
+        "--to",
+        "docker-default",
+        "-o",
+        out.to_str().unwrap(),
+    ]);
+    r.expect_code(0)
+        .expect_stderr("kept: your edits (4):")
+        .expect_stderr("taken: upstream's changes (7):")
+        .expect_stderr("clean: no conflicts");
+    for line in [
+        "  clone ",
+        "  keyctl ",
+        "  personality ",
+        "  ptrace ",
+        "  io_uring_setup ",
+        "  statmount ",
+    ] {
+        r.expect_stderr(line);
+    }
+    let rebased = Profile::from_file(&out).unwrap();
+    let names = |p: &Profile, n: &str| {
+        p.rules()
+            .iter()
+            .filter(|r| r.all_names().any(|x| x == n))
+            .count()
+    };
+    assert_eq!(names(&rebased, "ptrace"), 0);
+    assert_eq!(names(&rebased, "personality"), 0);
+    assert_eq!(names(&rebased, "io_uring_setup"), 0);
+    assert_eq!(names(&rebased, "statmount"), 1);
+    // keyctl joins the allow list; clone keeps its capability and s390 rules.
+    assert!(rebased.rules()[0].all_names().any(|n| n == "keyctl"));
+    assert_eq!(names(&rebased, "clone"), 3);
+    jw(&[
+        "explain",
+        out.to_str().unwrap(),
+        "clone",
+        "--arch",
+        "x86_64",
+        "--arg",
+        "0=0x10000000",
+    ])
+    .expect_code(0)
+    .expect_stdout("ALLOW");
+    jw(&[
+        "explain",
+        out.to_str().unwrap(),
+        "keyctl",
+        "--arch",
+        "x86_64",
+    ])
+    .expect_stdout("ALLOW");
+    jw(&[
+        "explain",
+        out.to_str().unwrap(),
+        "cachestat",
+        "--arch",
+        "x86_64",
+    ])
+    .expect_stdout("ALLOW");
+    // The same change on both sides: the new base as the custom profile has no conflict.
+    let r = jw(&[
+        "rebase",
+        "docker-default",
+        "--from",
+        &old_path,
+        "--to",
+        "docker-default",
+        "--format",
+        "json",
+        "-o",
+        out.to_str().unwrap(),
+    ]);
+    r.expect_code(0);
+    let report = json(&r.stdout());
+    assert_eq!(report["both"].as_array().unwrap().len(), 7, "{report}");
+    for key in ["kept", "taken", "conflicts"] {
+        assert_eq!(report[key], Value::Array(Vec::new()), "{report}");
+    }
+}
+
+#[test]
+fn rebase_bad_input_exits_2_and_leaves_the_output_alone() {
+    let d = Dir::new("rebase-bad");
+    rebase_case(&d);
+    d.write("rebased.json", "what was there\n");
+    d.write(
+        "broken.json",
+        "{\n  \"defaultAction\": \"SCMP_ACT_ERRNO\",\n  \"syscalls\": [,]\n}\n",
+    );
+    d.write(
+        "invalid.json",
+        "{\"defaultAction\": \"SCMP_ACT_ERRNO\", \"syscalls\": [{\"names\": [\"read\"], \"action\": \"SCMP_ACT_NOPE\"}]}\n",
+    );
+    let cases: [([&str; 3], &[&str]); 4] = [
+        (
+            ["broken.json", "base.json", "new.json"],
+            &[
+                "cannot load the custom profile",
+                "broken.json:3:16",
+                "invalid JSON",
+            ],
+        ),
+        (
+            ["custom.json", "missing.json", "new.json"],
+            &["cannot load the old base", "cannot read missing.json"],
+        ),
+        (
+            ["custom.json", "base.json", "invalid.json"],
+            &[
+                "cannot load the new base",
+                "invalid.json",
+                "$.syscalls[0].action",
+                "SCMP_ACT_NOPE",
+            ],
+        ),
+        (
+            ["custom.json", "base.json", "no-such-tier"],
+            &["no built-in profile or file named `no-such-tier`"],
+        ),
+    ];
+    for (inputs, messages) in cases {
+        let r = rebase_in(&d, inputs, &["-o", "rebased.json"]);
+        r.expect_code(2);
+        for m in messages {
+            r.expect_stderr(m);
+        }
+        assert!(!r.stderr().contains("panicked"), "{}", r.show());
+        assert_eq!(
+            fs::read_to_string(d.path("rebased.json")).unwrap(),
+            "what was there\n"
+        );
+    }
+    // Nothing is created on bad input, and an output that cannot be written is an error.
+    rebase_in(
+        &d,
+        ["broken.json", "base.json", "new.json"],
+        &["-o", "fresh.json"],
+    )
+    .expect_code(2);
+    rebase_in(&d, CASE, &["-o", "no/such/dir.json"])
+        .expect_code(2)
+        .expect_stderr("no/such/dir.json");
+    assert_eq!(
+        files_in(&d),
+        [
+            "base.json",
+            "broken.json",
+            "custom.json",
+            "invalid.json",
+            "new.json",
+            "rebased.json"
+        ]
+    );
+    // A good run then replaces the file whole, leaving no temporary file beside it.
+    rebase_in(&d, CASE, &["-o", "rebased.json"]).expect_code(1);
+    let written = fs::read_to_string(d.path("rebased.json")).unwrap();
+    assert!(
+        written.starts_with("{\n") && written.ends_with("}\n"),
+        "{written}"
+    );
+    json(&written);
+    assert_eq!(files_in(&d).len(), 6, "{:?}", files_in(&d));
+}

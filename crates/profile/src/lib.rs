@@ -33,6 +33,7 @@ pub mod libseccomp;
 pub mod lint;
 pub mod ops;
 pub mod policy;
+pub mod rebase;
 pub mod record;
 pub mod runtime;
 pub mod tables;
