@@ -47,6 +47,8 @@ pub enum RejectKind {
     MountId,
     /// runc 1.2 and 1.3 could not set the configured personality.
     Personality,
+    /// The runtime's init could not report to its parent or wait for the start (crun).
+    InitSync,
     /// The runtime's libseccomp does not know a syscall name in the profile.
     UnknownSyscallName,
     /// The command does not exist in the image (exit 127).
@@ -84,6 +86,7 @@ impl RejectKind {
                 | RejectKind::UnsafeProcfs
                 | RejectKind::MountId
                 | RejectKind::Personality
+                | RejectKind::InitSync
         )
     }
 }
@@ -157,6 +160,7 @@ fn kind_of(step: InitStep) -> RejectKind {
         InitStep::ProcfsOpen => RejectKind::UnsafeProcfs,
         InitStep::MountId => RejectKind::MountId,
         InitStep::Personality => RejectKind::Personality,
+        InitStep::SyncParent | InitStep::StartWait => RejectKind::InitSync,
         InitStep::Exec => RejectKind::ExecveEperm,
         // The runtime prints nothing of its own for these (the table has no signature).
         _ => RejectKind::Other,
@@ -324,7 +328,7 @@ fn other_refusal(message: &str, core: String, runtime: Option<Runtime>) -> Diagn
         return d(
             RejectKind::CgroupLayout,
             "crun refuses this host's hybrid cgroup layout (cgroup v1 controllers plus a cgroup2 hierarchy with controllers)".into(),
-            "use runc (`--runtime runc`), or boot the host with a pure cgroup v2 layout (systemd.unified_cgroup_hierarchy=1)".into(),
+            "bind the controllers of the cgroup2 hierarchy (its cgroup.controllers, e.g. hugetlb) to v1 hierarchies (`mount -t cgroup -o hugetlb cgroup /sys/fs/cgroup/hugetlb`; `jailwright doctor` prints the commands), use runc (`--runtime runc`), or boot the host with a pure cgroup v2 layout (systemd.unified_cgroup_hierarchy=1)".into(),
             Vec::new(),
         );
     }

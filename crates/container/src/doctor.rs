@@ -253,8 +253,18 @@ fn cgroup_check(host: &Host) -> Check {
         (Some(at), false) => check(
             "cgroups",
             CheckStatus::Warn,
-            format!("v1/hybrid: v1 controllers {} plus cgroup2 at {at}", c.v1.join(" ")),
-            "Docker with runc works; crun refuses hybrid layouts; the native sandbox cannot use cgroup v2 limits and uses rlimits",
+            format!(
+                "v1/hybrid: v1 controllers {} plus cgroup2 at {at}{}",
+                c.v1.join(" "),
+                match c.crun_refuses() {
+                    Some(ctrl) => format!(" with controllers {ctrl}"),
+                    None => " without controllers".into(),
+                }
+            ),
+            match c.crun_refuses() {
+                Some(_) => "Docker with runc works; crun refuses a hybrid layout whose cgroup2 hierarchy has controllers (see the crun row); the native sandbox cannot use cgroup v2 limits and uses rlimits",
+                None => "Docker with runc and crun works; the native sandbox cannot use cgroup v2 limits and uses rlimits",
+            },
         ),
         (None, false) => check(
             "cgroups",
@@ -427,13 +437,24 @@ async fn backend_checks(backend: &Backend, host: &Host) -> (Vec<Check>, Option<E
             ),
         ),
     });
-    let hybrid = info.cgroup_version == "1" && host.cgroups.hybrid();
-    if info.runtimes.iter().any(|r| r == "crun") && hybrid {
+    let refused = (info.cgroup_version == "1")
+        .then(|| host.cgroups.crun_refuses())
+        .flatten();
+    if let (true, Some(ctrl)) = (info.runtimes.iter().any(|r| r == "crun"), refused) {
+        let at = host
+            .cgroups
+            .v2_at
+            .as_deref()
+            .unwrap_or("/sys/fs/cgroup/unified");
+        let mounts: Vec<String> = ctrl
+            .split_whitespace()
+            .map(|c| format!("mkdir -p /sys/fs/cgroup/{c} && mount -t cgroup -o {c} cgroup /sys/fs/cgroup/{c}"))
+            .collect();
         v.push(check(
             &format!("{name} crun"),
             CheckStatus::Warn,
-            "crun is configured but this host's cgroups are hybrid; crun 1.8 refuses them (\"cgroups in hybrid mode not supported\")",
-            "use runc here, or boot with a pure cgroup v2 layout",
+            format!("crun is configured, but the hybrid layout's cgroup2 hierarchy at {at} has controllers ({ctrl}): crun refuses it (\"cgroups in hybrid mode not supported, drop all controllers from cgroupv2\")"),
+            format!("bind them to v1 hierarchies as root ({}), use runc, or boot with a pure cgroup v2 layout", mounts.join("; ")),
         ));
     }
     v.push(check(

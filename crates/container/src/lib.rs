@@ -41,7 +41,7 @@ pub mod report;
 pub mod run;
 pub mod stack;
 
-pub use backend::{local_engine, Backend, DaemonInfo};
+pub use backend::{local_engine, runtime_from, Backend, DaemonInfo};
 pub use classify::{classify, classify_for, Diagnosis, RejectKind};
 pub use doctor::{check_profile, doctor, Acceptance, Check, CheckStatus, DoctorOptions};
 pub use error::ContainerError;

@@ -50,6 +50,58 @@ fn runc_1_1_5_messages() {
         .contains("ambiguous"));
 }
 
+/// crun 1.8.1's refusals under Docker 20.10.24, as the engine printed them here for Docker's
+/// default minus one syscall.
+#[test]
+fn crun_1_8_1_messages() {
+    let crun = Runtime::parse("crun@1.8.1");
+    let wrap = |m: &str| {
+        format!("docker: Error response from daemon: failed to create shim task: OCI runtime create failed: {m}: unknown")
+    };
+    let cases = [
+        (
+            "prctl drop bounding: Operation not permitted",
+            RejectKind::BoundingSet,
+            vec!["prctl"],
+        ),
+        (
+            "cannot setresuid to 0: Operation not permitted",
+            RejectKind::SetUser,
+            vec!["setresgid", "setresuid"],
+        ),
+        (
+            "capset: Operation not permitted",
+            RejectKind::Caps,
+            vec!["capset"],
+        ),
+        (
+            "read from the init process",
+            RejectKind::InitSync,
+            vec!["write", "rt_sigaction", "rt_sigprocmask"],
+        ),
+    ];
+    for (m, kind, names) in cases {
+        let d = classify_for(&wrap(m), crun);
+        assert_eq!((d.kind, d.missing_syscalls), (kind, names), "{m}");
+    }
+    let d = classify_for(
+        "docker: Error response from daemon: cannot start a stopped process: unknown",
+        crun,
+    );
+    assert_eq!(
+        (d.kind, d.missing_syscalls),
+        (RejectKind::InitSync, vec!["pselect6"])
+    );
+    let d = classify_for(
+        r#"{"msg":"exec container process `/bin/true`: Operation not permitted","level":"error"}"#,
+        crun,
+    );
+    assert_eq!(
+        (d.kind, d.missing_syscalls),
+        (RejectKind::ExecveEperm, vec!["execve"])
+    );
+}
+
 #[test]
 fn newer_runc_and_init_lines() {
     assert_eq!(classify("error closing exec fds: ensure /proc/thread-self/fd is on procfs: operation not permitted").kind, RejectKind::ProcfsFdCheck);

@@ -112,7 +112,25 @@ impl Engine {
     }
 }
 
-fn docker() -> Option<Engine> {
+/// `crun` as the engines here run it, with its version from `crun --version`; `None` (and a
+/// SKIP line) when it is missing or would refuse this host's cgroup layout.
+fn crun() -> Option<Runtime> {
+    if let Some(ctrl) = jailwright_profile::host::Host::read(std::path::Path::new("/"))
+        .cgroups
+        .crun_refuses()
+    {
+        eprintln!(
+            "SKIP: crun refuses this host's hybrid cgroup layout (cgroup2 controllers: {ctrl})"
+        );
+        return None;
+    }
+    let out = sh(Command::new("crun").arg("--version")).ok()?;
+    let v = out.lines().next()?.split_whitespace().nth(2)?;
+    Runtime::parse(&format!("crun@{v}"))
+}
+
+/// Docker with its default runtime (`None`) or with `runtime` (`--runtime crun`).
+fn docker(runtime: Option<&str>) -> Option<Engine> {
     let b = jailwright_container::Backend::docker_default();
     let info = match b.info() {
         Ok(i) => i,
@@ -124,24 +142,31 @@ fn docker() -> Option<Engine> {
     let image =
         jailwright_container::ensure_image(&b, &jailwright_container::ImageSpec::default()).ok()?;
     let host = info.engine();
+    let (run, runtime, libseccomp) = match runtime {
+        None => (Vec::new(), host.runtime, host.libseccomp),
+        Some(r) => (
+            vec!["--runtime".to_string(), r.to_string()],
+            crun()?,
+            jailwright_container::runtime_libseccomp(r),
+        ),
+    };
     Some(Engine {
         cli: "docker",
         global: Vec::new(),
-        run: Vec::new(),
+        run,
         image,
         stack: Stack {
             engine: host.engine()?,
-            runtime: host.runtime,
-            libseccomp: host.libseccomp,
+            runtime,
+            libseccomp,
             kernel: KernelVersion::running()?,
         },
     })
 }
 
-/// Podman's CLI with runc and cgroupfs (crun refuses a hybrid cgroup layout), the busybox
-/// image imported when missing.
-fn podman() -> Option<Engine> {
-    let global: Vec<String> = ["--cgroup-manager=cgroupfs", "--runtime", "runc"]
+/// Podman's CLI with `runtime` and cgroupfs, the busybox image imported when missing.
+fn podman(runtime: &str) -> Option<Engine> {
+    let global: Vec<String> = ["--cgroup-manager=cgroupfs", "--runtime", runtime]
         .map(String::from)
         .to_vec();
     let version =
@@ -184,8 +209,16 @@ fn podman() -> Option<Engine> {
     ]
     .map(String::from)
     .to_vec();
-    let runtime_version = sh(Command::new("runc").arg("--version")).ok()?;
-    let v = runtime_version.lines().next()?.split_whitespace().nth(2)?;
+    let stack_runtime = if runtime == "crun" {
+        crun()?
+    } else {
+        let out = sh(Command::new(runtime).arg("--version")).ok()?;
+        let v = out.lines().next()?.split_whitespace().nth(2)?;
+        let commit = out.lines().find_map(|l| l.strip_prefix("commit: "));
+        // A distribution build (`commit: 1.1.5+ds1-1+deb12u1`) says which patches it carries.
+        let v = commit.filter(|c| c.starts_with(v)).unwrap_or(v);
+        Runtime::parse(&format!("{runtime}@{v}"))?
+    };
     Some(Engine {
         cli: "podman",
         global,
@@ -193,8 +226,8 @@ fn podman() -> Option<Engine> {
         image: tag,
         stack: Stack {
             engine: jailwright_profile::engine::Engine::parse(&format!("podman@{version}"))?,
-            runtime: Runtime::parse(&format!("runc@{v}"))?,
-            libseccomp: jailwright_container::runtime_libseccomp("runc"),
+            runtime: stack_runtime,
+            libseccomp: jailwright_container::runtime_libseccomp(runtime),
             kernel: KernelVersion::running()?,
         },
     })
@@ -416,14 +449,30 @@ fn run_corpus(e: &Engine) -> Vec<String> {
 
 #[test]
 fn docker_s_real_filters_decide_as_jailwright_says() {
-    let Some(d) = docker() else { return };
+    let Some(d) = docker(None) else { return };
+    let failures = run_corpus(&d);
+    assert!(failures.is_empty(), "{}", failures.join("\n"));
+}
+
+#[test]
+fn docker_with_crun_s_real_filters_decide_as_jailwright_says() {
+    let Some(d) = docker(Some("crun")) else {
+        return;
+    };
     let failures = run_corpus(&d);
     assert!(failures.is_empty(), "{}", failures.join("\n"));
 }
 
 #[test]
 fn podman_s_real_filters_decide_as_jailwright_says() {
-    let Some(p) = podman() else { return };
+    let Some(p) = podman("runc") else { return };
+    let failures = run_corpus(&p);
+    assert!(failures.is_empty(), "{}", failures.join("\n"));
+}
+
+#[test]
+fn podman_with_crun_s_real_filters_decide_as_jailwright_says() {
+    let Some(p) = podman("crun") else { return };
     let failures = run_corpus(&p);
     assert!(failures.is_empty(), "{}", failures.join("\n"));
 }

@@ -1,5 +1,6 @@
 //! The linter's runtime needs against real starts: Docker's default profile with each of its
-//! syscalls removed, one at a time, started under the Docker engine here with `/bin/true`.
+//! syscalls removed, one at a time, started under the Docker engine here with `/bin/true`,
+//! with its default runtime (runc) and with crun.
 //! A removal that stops the runtime (the engine reports exit 125, or the runtime's own exec
 //! fails) must be exactly a removal `lint` reports as a runtime need for the detected stack;
 //! a removal that only breaks the workload (busybox itself) is neither.
@@ -30,30 +31,65 @@ fn without(p: &Profile, name: &str) -> Profile {
 
 /// Whether `profile` stops the runtime from starting `/bin/true` (the workload's own
 /// failures do not count), with what the engine printed.
-fn runtime_refuses(image: &str, path: &Path) -> (bool, String) {
+fn runtime_refuses(image: &str, runtime: &[&str], path: &Path) -> (bool, String) {
     let o = Command::new("docker")
-        .args(["run", "--rm", "--network", "none", "--security-opt"])
+        .args(["run", "--rm", "--network", "none"])
+        .args(runtime)
+        .arg("--security-opt")
         .arg(format!("seccomp={}", path.display()))
         .args([image, "/bin/true"])
         .output()
         .expect("run docker");
     let text = String::from_utf8_lossy(&[o.stdout, o.stderr].concat()).into_owned();
     // 125: the engine or the runtime failed before the workload ran; runc reports a failed
-    // exec of the entrypoint as `exec PATH: ERROR` after the start.
-    let refused =
-        o.status.code() == Some(125) || text.contains("exec /bin/true: operation not permitted");
+    // exec of the entrypoint as `exec PATH: ERROR` after the start, crun as `exec container
+    // process `PATH`: ERROR`.
+    let refused = o.status.code() == Some(125)
+        || text.contains("exec /bin/true: operation not permitted")
+        || text.contains("exec container process");
     (refused, text.lines().last().unwrap_or("").to_string())
 }
 
 #[test]
-fn lint_names_exactly_the_removals_that_stop_the_runtime() {
+fn lint_names_exactly_the_removals_that_stop_runc() {
+    check(None);
+}
+
+#[test]
+fn lint_names_exactly_the_removals_that_stop_crun() {
+    check(Some("crun"));
+}
+
+/// Every removal under Docker with its default runtime (`None`) or with `runtime`.
+fn check(runtime: Option<&str>) {
     let b = Backend::docker_default();
     let info = match b.info() {
         Ok(i) => i,
         Err(e) => return eprintln!("SKIP: docker is unreachable: {e}"),
     };
     let image = ensure_image(&b, &ImageSpec::default()).expect("import the busybox image");
-    let host = info.engine();
+    let mut host = info.engine();
+    let mut flags: Vec<&str> = Vec::new();
+    if let Some(r) = runtime {
+        let h = jailwright_profile::host::Host::read(Path::new("/"));
+        if let Some(ctrl) = h.cgroups.crun_refuses() {
+            return eprintln!(
+                "SKIP: {r} refuses this host's cgroup layout (cgroup2 controllers: {ctrl})"
+            );
+        }
+        if !info.runtimes.iter().any(|n| n == r) {
+            return eprintln!("SKIP: the engine has no runtime {r}");
+        }
+        let out = Command::new(r)
+            .arg("--version")
+            .output()
+            .expect("runtime --version");
+        let out = String::from_utf8_lossy(&out.stdout).into_owned();
+        let version = out.lines().next().and_then(|l| l.split_whitespace().nth(2));
+        host.runtime = jailwright_container::runtime_from(r, version);
+        host.libseccomp = jailwright_container::runtime_libseccomp(r);
+        flags = vec!["--runtime", r];
+    }
     let opts = LintOptions {
         arches: vec![Arch::host()],
         runtime: host.runtime,
@@ -75,7 +111,11 @@ fn lint_names_exactly_the_removals_that_stop_the_runtime() {
         .collect::<BTreeSet<_>>()
         .into_iter()
         .collect();
-    let dir = std::env::temp_dir().join(format!("jw-needs-{}", std::process::id()));
+    let dir = std::env::temp_dir().join(format!(
+        "jw-needs-{}-{}",
+        runtime.unwrap_or("default"),
+        std::process::id()
+    ));
     std::fs::create_dir_all(&dir).unwrap();
     let queue = Mutex::new(names.clone());
     let results = Mutex::new(Vec::new());
@@ -88,7 +128,7 @@ fn lint_names_exactly_the_removals_that_stop_the_runtime() {
                 let p = without(&base, &name);
                 let path = dir.join(format!("{name}.json"));
                 std::fs::write(&path, p.to_json_pretty()).unwrap();
-                let (refused, last) = runtime_refuses(&image, &path);
+                let (refused, last) = runtime_refuses(&image, &flags, &path);
                 let flagged = lint(&p, &opts)
                     .iter()
                     .any(|f| f.id == "JW601" && f.syscall.as_deref() == Some(name.as_str()));

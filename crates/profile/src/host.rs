@@ -68,6 +68,9 @@ pub struct CgroupFacts {
     pub own: Option<String>,
     /// Whether this process's cgroup directory is writable by it.
     pub own_writable: bool,
+    /// The controllers of the cgroup2 hierarchy of a hybrid layout (its
+    /// `cgroup.controllers`), space-separated; empty when it has none.
+    pub hybrid_v2_controllers: Option<String>,
 }
 
 impl CgroupFacts {
@@ -76,6 +79,16 @@ impl CgroupFacts {
     /// supported", seen on a Debian 12 host).
     pub fn hybrid(&self) -> bool {
         !self.v1.is_empty() && self.v2_at.is_some()
+    }
+
+    /// The cgroup2 controllers that make crun refuse a hybrid layout: crun accepts one only
+    /// while its cgroup2 hierarchy has no controllers ("cgroups in hybrid mode not supported,
+    /// drop all controllers from cgroupv2", crun commit 934c7280, 0.4 and later; a hierarchy
+    /// left with `hugetlb` alone is refused by crun 1.8.1 and accepted once `hugetlb` is
+    /// mounted as a v1 hierarchy, probed on Debian 12). `None` when crun has no objection.
+    pub fn crun_refuses(&self) -> Option<&str> {
+        let c = self.hybrid_v2_controllers.as_deref()?.trim();
+        (self.hybrid() && !c.is_empty()).then_some(c)
     }
 }
 
@@ -268,6 +281,10 @@ fn cgroups(root: &Path) -> CgroupFacts {
             }
         }
     }
+    if let (Some(at), false) = (&facts.v2_at, facts.v1.is_empty()) {
+        facts.hybrid_v2_controllers =
+            read(root, &format!("{at}/cgroup.controllers")).map(|c| c.trim().to_string());
+    }
     if facts.v2_at.as_deref() == Some("/sys/fs/cgroup") && facts.v1.is_empty() {
         facts.root_subtree_control = read(root, "/sys/fs/cgroup/cgroup.subtree_control");
         let own = read(root, "/proc/self/cgroup")
@@ -353,6 +370,15 @@ mod tests {
         );
         let h = Host::read(&dir);
         assert!(h.cgroups.hybrid());
+        assert_eq!(
+            h.cgroups.crun_refuses(),
+            None,
+            "no cgroup.controllers to read"
+        );
+        w("sys/fs/cgroup/unified/cgroup.controllers", "hugetlb\n");
+        assert_eq!(Host::read(&dir).cgroups.crun_refuses(), Some("hugetlb"));
+        w("sys/fs/cgroup/unified/cgroup.controllers", "\n");
+        assert_eq!(Host::read(&dir).cgroups.crun_refuses(), None);
         assert_eq!(h.stack(), "--kernel 6.1");
         let engine = EngineFacts {
             name: "docker".into(),

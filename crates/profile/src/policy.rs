@@ -314,7 +314,7 @@ pub fn resolve(profile: &Profile, target: &Target) -> Policy {
         }
         rule_status.push(RuleStatus::Kept);
         // 4. conditions
-        let groups = condition_groups(rule, i, target.runtime.kind, &mut notes);
+        let groups = condition_groups(rule, i, target.runtime, &mut notes);
         kept.push((i, action, groups));
     }
 
@@ -438,12 +438,12 @@ fn gated_out(rule: &SyscallRule, target: &Target, host_go: &str) -> Option<Strin
     filtered
 }
 
-/// A rule's conditions as the runtime applies them: one AND-group, or (runc, an argument
-/// index repeated) one group per condition, OR-ed.
+/// A rule's conditions as the runtime applies them: one AND-group, or (runc, and crun from
+/// 0.12.2, when an argument index repeats) one group per condition, OR-ed.
 fn condition_groups(
     rule: &SyscallRule,
     i: usize,
-    runtime: RuntimeKind,
+    runtime: Runtime,
     notes: &mut Vec<Note>,
 ) -> Vec<Vec<Cond>> {
     let conds: Vec<Cond> = rule
@@ -461,18 +461,18 @@ fn condition_groups(
         .enumerate()
         .any(|(j, c)| conds[..j].iter().any(|d| d.arg == c.arg));
     if repeats {
-        match runtime {
-            RuntimeKind::Runc => {
+        match runtime.kind {
+            RuntimeKind::Runc | RuntimeKind::Crun if runtime.splits_repeated_index() => {
                 notes.push(Note {
                     source: Some(i),
-                    message: "an argument index repeats, so runc adds each condition as its own rule: they are OR-ed, not AND-ed".into(),
+                    message: format!("an argument index repeats, so {} adds each condition as its own rule: they are OR-ed, not AND-ed", runtime.kind),
                 });
                 conds.iter().map(|c| vec![*c]).collect()
             }
             _ => {
                 notes.push(Note {
                     source: Some(i),
-                    message: "an argument index repeats; libseccomp refuses more than one comparison per argument, so crun will fail to load this profile (modelled as AND)".into(),
+                    message: format!("an argument index repeats; libseccomp refuses more than one comparison per argument in one rule, so {} will fail to load this profile (modelled as AND)", runtime.kind),
                 });
                 vec![conds]
             }

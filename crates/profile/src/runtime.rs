@@ -148,6 +148,18 @@ impl Runtime {
         }
     }
 
+    /// Whether a rule whose conditions repeat an argument index becomes one rule per
+    /// condition (OR-ed), as runc always did and crun does since 0.12.2 (crun commit
+    /// 08efb1e3 "linux: use correct indices for seccomp arguments"; crun 1.8.1 under Docker
+    /// 20.10.24 and Podman 4.3.1 installs the OR, read back from live containers).
+    pub fn splits_repeated_index(self) -> bool {
+        match self.kind {
+            RuntimeKind::Runc => true,
+            RuntimeKind::Crun => self.version.is_none_or(|v| v >= Version(0, 12, 2)),
+            RuntimeKind::Oci => false,
+        }
+    }
+
     /// Whether this runtime prepends the ENOSYS stub.
     pub fn has_enosys_stub(self) -> bool {
         self.kind == RuntimeKind::Runc && self.version.is_none_or(|v| v >= Version(1, 0, 0))
@@ -224,6 +236,10 @@ pub enum InitStep {
     MountId,
     /// Setting the configured personality.
     Personality,
+    /// Telling the parent the container is set up (crun's sync socket).
+    SyncParent,
+    /// Waiting for the start on the exec fifo.
+    StartWait,
     /// Executing the container's entrypoint.
     Exec,
 }
@@ -431,6 +447,7 @@ pub fn versions_text(need: &RuntimeNeed) -> String {
         .versions
         .iter()
         .map(|&(from, to)| match to {
+            None if from == Version(0, 0, 0) => "every version".to_string(),
             None => format!("{from} and later"),
             Some(Version(a, b, ANY_PATCH)) => format!("{from} to {a}.{b}.x"),
             Some(to) if to == from => format!("{from}"),

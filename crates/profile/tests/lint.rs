@@ -58,6 +58,8 @@ const CLEAN_NAMES: &[&str] = &[
     "getppid",
     "getcwd",
     "getuid",
+    "pselect6",
+    "rt_sigprocmask",
     "execve",
     "openat2",
     "statx",

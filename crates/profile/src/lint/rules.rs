@@ -85,10 +85,10 @@ pub(super) const REPEATED_ARG_INDEX: Rule = Rule {
     id: "JW107",
     slug: "repeated-arg-index",
     severity: Severity::Warning,
-    title: "a rule comparing the same argument twice (runc ORs every condition; crun fails to load it)",
-    why: "runc then allows the call when ANY condition holds (including conditions on other arguments), which is usually far wider than meant; crun and libseccomp refuse the profile",
+    title: "a rule comparing the same argument twice (runc and crun OR every condition)",
+    why: "runc, and crun since 0.12.2, then add each condition as its own rule, so the call is allowed when ANY condition holds (including conditions on other arguments), which is usually far wider than meant; plain libseccomp refuses the rule",
     fix: "split the rule: one rule per allowed value of the repeated argument, each with the other conditions",
-    source: Some("runc, libcontainer/seccomp/seccomp_linux.go: https://github.com/opencontainers/runc/blob/main/libcontainer/seccomp/seccomp_linux.go"),
+    source: Some("runc, libcontainer/seccomp/seccomp_linux.go: https://github.com/opencontainers/runc/blob/main/libcontainer/seccomp/seccomp_linux.go; crun, src/libcrun/seccomp.c (multiple_args): https://github.com/containers/crun/blob/main/src/libcrun/seccomp.c"),
 };
 pub(super) const UNKNOWN_TO_LIBSECCOMP: Rule = Rule {
     id: "JW108",

@@ -24,6 +24,11 @@ const DEBIAN12_PROBE: Probe = Probe::Confirmed(
     "runc 1.1.5+ds1-1+deb12u1 (Debian 12, libseccomp 2.5.4) under Docker 20.10.24: Docker's default minus that syscall does not start /bin/true, and starts with it",
 );
 
+/// The probe that confirmed the crun rows: the same removals, under Docker with crun.
+const CRUN_PROBE: Probe = Probe::Confirmed(
+    "crun 1.8.1 (Debian 12, libseccomp 2.5.4) under Docker 20.10.24: Docker's default minus that syscall does not start /bin/true, and starts with it",
+);
+
 const V1_0: Version = Version(1, 0, 0);
 const V1_1_X: Version = Version(1, 1, ANY_PATCH);
 const V1_2_0: Version = Version(1, 2, 0);
@@ -337,7 +342,7 @@ pub const RUNTIME_NEEDS: &[RuntimeNeed] = &[
     // inherited descriptors best effort, so neither is a need.
     RuntimeNeed {
         runtime: RuntimeKind::Crun,
-        versions: &[(Version(0, 1, 0), None)],
+        versions: &[(Version(0, 0, 0), None)],
         syscalls: &["prctl"],
         kind: NeedKind::All,
         with_nnp: false,
@@ -347,11 +352,11 @@ pub const RUNTIME_NEEDS: &[RuntimeNeed] = &[
         error: "prctl drop bounding: Operation not permitted",
         signatures: &[&["prctl drop bounding"], &["pr_set_keepcaps", "operation not permitted"], &["prctl set keepcaps"]],
         source: "crun src/libcrun/linux.c set_required_caps (https://github.com/containers/crun/blob/1.29.1/src/libcrun/linux.c); the KEEPCAPS message reads \"error while setting PR_SET_KEEPCAPS\" through 1.21 and \"prctl set KEEPCAPS\" from 1.22",
-        probe: Probe::NotProbed,
+        probe: CRUN_PROBE,
     },
     RuntimeNeed {
         runtime: RuntimeKind::Crun,
-        versions: &[(Version(0, 1, 0), None)],
+        versions: &[(Version(0, 0, 0), None)],
         syscalls: &["setresgid", "setresuid"],
         kind: NeedKind::All,
         with_nnp: false,
@@ -361,11 +366,11 @@ pub const RUNTIME_NEEDS: &[RuntimeNeed] = &[
         error: "setresgid to `0`: Operation not permitted",
         signatures: &[&["setresgid"], &["setresuid"]],
         source: "crun src/libcrun/linux.c set_required_caps; the message reads \"cannot setresgid to 0\" through 1.8, \"cannot setresgid to `0`\" through 1.21, \"setresgid to `0`\" from 1.22",
-        probe: Probe::NotProbed,
+        probe: CRUN_PROBE,
     },
     RuntimeNeed {
         runtime: RuntimeKind::Crun,
-        versions: &[(Version(0, 1, 0), None)],
+        versions: &[(Version(0, 0, 0), None)],
         syscalls: &["capset"],
         kind: NeedKind::All,
         with_nnp: false,
@@ -375,11 +380,39 @@ pub const RUNTIME_NEEDS: &[RuntimeNeed] = &[
         error: "capset: Operation not permitted",
         signatures: &[&["capset: operation not permitted"]],
         source: "crun src/libcrun/linux.c set_required_caps",
-        probe: Probe::NotProbed,
+        probe: CRUN_PROBE,
     },
     RuntimeNeed {
         runtime: RuntimeKind::Crun,
-        versions: &[(Version(0, 1, 0), None)],
+        versions: &[(Version(0, 0, 0), None)],
+        syscalls: &["write", "rt_sigaction", "rt_sigprocmask"],
+        kind: NeedKind::All,
+        with_nnp: false,
+        condition: None,
+        step: InitStep::SyncParent,
+        why: "resets its signal handlers and mask and tells its parent over the sync socket that the container is set up, after loading the filter",
+        error: "OCI runtime create failed: read from the init process",
+        signatures: &[&["read from the init process"]],
+        source: "crun src/libcrun/container.c container_init (https://github.com/containers/crun/blob/1.8.1/src/libcrun/container.c): after libcrun_set_caps it unblocks signals and writes to the sync socket",
+        probe: CRUN_PROBE,
+    },
+    RuntimeNeed {
+        runtime: RuntimeKind::Crun,
+        versions: &[(Version(0, 0, 0), None)],
+        syscalls: &["pselect6"],
+        kind: NeedKind::All,
+        with_nnp: false,
+        condition: None,
+        step: InitStep::StartWait,
+        why: "waits with select (pselect6 in glibc) on the exec fifo for the start, after loading the filter",
+        error: "cannot start a stopped process",
+        signatures: &[&["cannot start a stopped process"]],
+        source: "crun src/libcrun/container.c container_init (the exec fifo wait before the exec)",
+        probe: CRUN_PROBE,
+    },
+    RuntimeNeed {
+        runtime: RuntimeKind::Crun,
+        versions: &[(Version(0, 0, 0), None)],
         syscalls: &["execve"],
         kind: NeedKind::All,
         with_nnp: true,
@@ -389,6 +422,6 @@ pub const RUNTIME_NEEDS: &[RuntimeNeed] = &[
         error: "exec container process `/path/to/entrypoint`: Operation not permitted",
         signatures: &[&["exec container process", "operation not permitted"]],
         source: "crun src/libcrun/container.c container_init (the final execv)",
-        probe: Probe::NotProbed,
+        probe: CRUN_PROBE,
     },
 ];
