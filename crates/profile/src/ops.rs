@@ -6,6 +6,7 @@ use crate::dialect::{ArchMapEntry, Profile, SyscallRule};
 use crate::diff::argument_vectors;
 use crate::policy::{resolve, Decision, Policy, Reason, RuleStatus, Target};
 use crate::tables;
+use crate::libseccomp::Libseccomp;
 
 /// Why one profile rule did or did not decide a call.
 #[derive(Clone, Debug, PartialEq, Eq, serde::Serialize)]
@@ -168,7 +169,18 @@ pub fn explain(
             decided_by = Some(v("matched: this rule decides".into()));
             continue;
         }
-        others.push(v(verdict_of(&policy, i, rule, nr, &args, arch)));
+        let verdict = match target.libseccomp {
+            // The runtime hands the name to libseccomp, which does not resolve it here.
+            Some(l) if !l.knows(arch, &name) => format!(
+                "not applied to {name}: libseccomp {l} does not resolve it on {arch}{}, so the runtime drops the name from this rule",
+                match Libseccomp::first_release(arch, &name) {
+                    Some(v) => format!(" (libseccomp {v} is the first release that does)"),
+                    None => String::new(),
+                }
+            ),
+            _ => verdict_of(&policy, i, rule, nr, &args, arch),
+        };
+        others.push(v(verdict));
     }
     let summary = summary_of(profile, &decision, &name, arch, nr);
     let under_run = (name == "ioctl")
