@@ -168,6 +168,14 @@ versions_decide_like_their_files! {
     docker_28_2_0_decides_like_its_file: DOCKER "28.2.0",
     docker_29_4_2_decides_like_its_file: DOCKER "29.4.2",
     docker_29_4_3_decides_like_the_fixture: DOCKER "29.4.3",
+    podman_4_0_0_decides_like_its_file: PODMAN "4.0.0",
+    podman_4_1_0_decides_like_its_file: PODMAN "4.1.0",
+    podman_4_2_0_decides_like_its_file: PODMAN "4.2.0",
+    podman_5_0_0_decides_like_its_file: PODMAN "5.0.0",
+    podman_5_2_0_decides_like_its_file: PODMAN "5.2.0",
+    podman_5_5_0_decides_like_its_file: PODMAN "5.5.0",
+    podman_5_8_0_decides_like_its_file: PODMAN "5.8.0",
+    podman_unreleased_decides_like_the_fixture: PODMAN "unreleased",
 }
 
 #[test]
@@ -182,6 +190,10 @@ fn the_newest_docker_release_is_docker_default() {
         assert_eq!(load(name).unwrap(), newest, "{name}");
     }
     assert_ne!(load("docker-default@29.4.2").unwrap(), newest);
+    assert_eq!(
+        load("podman-default").unwrap(),
+        history::PODMAN.newest_profile()
+    );
 }
 
 #[test]
@@ -242,6 +254,13 @@ fn a_version_names_a_release_line_or_a_release() {
         ("20.10.23".into(), "20.10.18".into())
     );
     assert_eq!(label("25").unwrap(), ("25.0.17".into(), "25.0.3".into()));
+    let podman = |req: &str| {
+        history::PODMAN
+            .resolve(req)
+            .map(|(r, v)| (r.to_string(), v.label()))
+    };
+    assert_eq!(podman("4.9").unwrap(), ("4.9.5".into(), "4.2.0".into()));
+    assert_eq!(podman("5.8.2").unwrap(), ("5.8.2".into(), "5.8.0".into()));
     for unknown in ["19.03", "99", "27.0.0", "24.0.10", "20.10.28"] {
         match label(unknown) {
             Err(VersionError::Unknown { known, .. }) => {
@@ -281,11 +300,13 @@ fn load_names_what_is_wrong_with_a_version() {
     );
     assert!(
         err.to_string()
-            .contains("`@RELEASE` is for docker-default only"),
+            .contains("`@RELEASE` is for docker-default and podman-default only"),
         "{err}"
     );
+    let err = load("podman-default@3.4").unwrap_err();
+    assert!(err.to_string().contains("4.0.0-3"), "{err}");
     let err = load("no-such-profile").unwrap_err();
-    assert!(err.to_string().contains("docker-default@RELEASE"), "{err}");
+    assert!(err.to_string().contains("podman-default"), "{err}");
 }
 
 fn decide_on(arch: Arch, name: &str, caps: &[&str], syscall: &str, args: [u64; 6]) -> Action {
@@ -374,6 +395,64 @@ fn docker_releases_decide_as_their_changes_say() {
     assert_eq!(socketcall("29.4.1"), Action::Allow);
     assert_eq!(socketcall("29.4.2"), ENOSYS);
     assert_eq!(socketcall("29.4.3"), Action::Allow);
+}
+
+#[test]
+fn podman_releases_decide_as_their_changes_say() {
+    let podman = |v: &str, caps: &[&str], syscall: &str| {
+        let name = if v.is_empty() {
+            "podman-default".to_string()
+        } else {
+            format!("podman-default@{v}")
+        };
+        decide_on(Arch::X86_64, &name, caps, syscall, NONE)
+    };
+    assert_eq!(podman("4.0", &[], "ptrace"), EPERM);
+    assert_eq!(podman("4.1", &[], "ptrace"), Action::Allow);
+    assert_eq!(podman("4.1", &[], "landlock_create_ruleset"), ENOSYS);
+    assert_eq!(podman("4.2", &[], "landlock_create_ruleset"), Action::Allow);
+    assert_eq!(podman("5.1", &[], "fchmodat2"), Action::Allow);
+    assert_eq!(podman("5.1", &[], "futex_waitv"), ENOSYS);
+    assert_eq!(podman("5.2", &[], "futex_waitv"), EPERM);
+    assert_eq!(podman("5.8", &[], "futex_waitv"), EPERM);
+    assert_eq!(podman("", &[], "futex_waitv"), Action::Allow);
+    // perf_event_open: CAP_SYS_ADMIN alone allowed it before 5.2, neither alone in 5.2 to 5.8
+    // (the EPERM rule without CAP_SYS_ADMIN names it), either after 5.8
+    assert_eq!(
+        podman("5.1", &["CAP_SYS_ADMIN"], "perf_event_open"),
+        Action::Allow
+    );
+    assert_eq!(podman("5.2", &["CAP_SYS_ADMIN"], "perf_event_open"), ENOSYS);
+    assert_eq!(podman("5.2", &["CAP_PERFMON"], "perf_event_open"), EPERM);
+    assert_eq!(
+        podman("5.8", &["CAP_SYS_ADMIN", "CAP_PERFMON"], "perf_event_open"),
+        Action::Allow
+    );
+    assert_eq!(
+        podman("", &["CAP_SYS_ADMIN"], "perf_event_open"),
+        Action::Allow
+    );
+    assert_eq!(
+        podman("", &["CAP_PERFMON"], "perf_event_open"),
+        Action::Allow
+    );
+    assert_eq!(
+        podman("5.4", &["CAP_SYS_ADMIN"], "fanotify_init"),
+        Action::Allow
+    );
+    assert_eq!(podman("5.4", &[], "fanotify_init"), EPERM);
+    assert_eq!(podman("5.5", &[], "fanotify_init"), Action::Allow);
+    let vsock = |v: &str| {
+        decide_on(
+            Arch::X86_64,
+            &format!("podman-default@{v}"),
+            &[],
+            "socket",
+            [40, 1, 0, 0, 0, 0],
+        )
+    };
+    assert_eq!(vsock("5.7"), Action::Allow);
+    assert_eq!(vsock("5.8"), EPERM);
 }
 
 #[test]

@@ -12,10 +12,12 @@
 //!
 //! Every step names the group it touches and why, so a reviewer reads a tier top to bottom.
 //!
-//! Docker's default also exists release by release ([`history`]): `docker-default@24.0.9`.
+//! The engine defaults also exist release by release ([`history`]): `docker-default@24.0.9`,
+//! `podman-default@5.2`, and `podman-default`, Podman's newest.
 
 mod docker_default;
 pub mod history;
+mod podman_default;
 pub mod spec;
 
 use crate::action::{Action, Op};
@@ -243,8 +245,8 @@ pub(crate) fn arch_map(entries: &[(Arch, &[Arch])]) -> Vec<ArchMapEntry> {
         .collect()
 }
 
-/// The `archMap` entries of Docker's default since 20.10: each 64-bit host with its compat
-/// ABIs. riscv64 came in 23.0 and loongarch64 in 29.4.2.
+/// The `archMap` entries Docker's and Podman's defaults share: each 64-bit host with its compat
+/// ABIs. Docker's default adds riscv64 (23.0) and loongarch64 (29.4.2); Podman's has these.
 const COMPAT_ARCH_MAP: &[(Arch, &[Arch])] = &[
     (Arch::X86_64, &[Arch::X86, Arch::X32]),
     (Arch::Aarch64, &[Arch::Arm]),
@@ -513,8 +515,8 @@ pub fn names() -> Vec<&'static str> {
     ENTRIES.iter().map(|e| e.name).collect()
 }
 
-/// A built-in profile by name: a tier (`strict`), an engine default, or one release's engine
-/// default (`docker-default@24.0`). `None` when `name` is none of these.
+/// A built-in profile by name: a tier (`strict`), an engine default (`podman-default`), or one
+/// release's engine default (`docker-default@24.0`). `None` when `name` is none of these.
 pub fn lookup(name: &str) -> Option<Result<Profile, VersionError>> {
     if let Some(e) = get(name) {
         return Some(Ok(e.profile()));

@@ -5,7 +5,7 @@
 //! git blob ids, in `tools/default-profiles/docker/`, and `tests/versions.rs` proves every
 //! version decides like its file.
 
-use super::{Change, Edit, Edits, History, Place, ProfileVersion, Source};
+use super::{Change, Edit, Edits, History, Place, ProfileVersion, Source, Style};
 use crate::action::{Action, Op};
 use crate::arch::Arch;
 use crate::catalogue::spec::{Gate, RuleSpec};
@@ -556,4 +556,5 @@ pub const DOCKER: History = History {
     versions: VERSIONS,
     newest: "29.4.3",
     encoded: crate::catalogue::docker_default_profile,
+    style: Style::Docker,
 };

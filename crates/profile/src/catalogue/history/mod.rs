@@ -1,7 +1,8 @@
-//! The engine defaults release by release: Docker Engine's default profile as each release
-//! shipped it (`docker-default@24.0.9`).
+//! The engine defaults release by release: Docker Engine's and Podman's default profiles as each
+//! release shipped them (`docker-default@24.0.9`, `podman-default@5.2`).
 //!
-//! The newest profile of each engine is encoded in full (`docker_default.rs`). Every other [`ProfileVersion`] is a window of releases that shipped
+//! The newest profile of each engine is encoded in full (`docker_default.rs`,
+//! `podman_default.rs`). Every other [`ProfileVersion`] is a window of releases that shipped
 //! one profile, the version it follows, and the [`Change`]s between the two. A change is
 //! written once, as what upstream did (names added to a rule, a run of rules replaced, an
 //! `archMap` entry appended), with its commits and pull requests; a version is built by walking
@@ -21,17 +22,20 @@
 use std::fmt;
 
 use super::spec::RuleSpec;
+use crate::action::{errno_name, ActionName};
 use crate::arch::Arch;
-use crate::dialect::Profile;
+use crate::dialect::{Dialect, Profile};
 use crate::runtime::Version as Release;
 
 mod docker;
 mod edit;
+mod podman;
 
 pub use docker::DOCKER;
+pub use podman::PODMAN;
 
 /// The engine defaults that have versions.
-pub const HISTORIES: &[&History] = &[&DOCKER];
+pub const HISTORIES: &[&History] = &[&DOCKER, &PODMAN];
 
 /// The history of the built-in profile `base`, if it has one.
 pub fn get(base: &str) -> Option<&'static History> {
@@ -185,6 +189,15 @@ fn span(a: Release, b: Release) -> String {
     }
 }
 
+/// How the engine writes its profile.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+enum Style {
+    /// Numbers only (`errnoRet`).
+    Docker,
+    /// Podman's: every errno also as a name (`defaultErrno`, per-rule `errno`).
+    Podman,
+}
+
 /// One engine's default profile through its releases.
 #[derive(Debug)]
 pub struct History {
@@ -201,6 +214,7 @@ pub struct History {
     /// The label of the version the built-in `base` is.
     pub newest: &'static str,
     encoded: fn() -> Profile,
+    style: Style,
 }
 
 /// Why `NAME@VERSION` names no profile.
@@ -379,12 +393,31 @@ impl History {
         for (forward, change) in self.path(version).map_err(|d| broken("-", d))? {
             edit::apply(change, &mut p, forward).map_err(|d| broken(change.id, d))?;
         }
+        if self.style == Style::Podman {
+            podman_style(&mut p);
+        }
         Ok(p)
     }
 
     /// The newest profile, as the built-in `base` is.
     pub fn newest_profile(&self) -> Profile {
-        (self.encoded)()
+        let mut p = (self.encoded)();
+        if self.style == Style::Podman {
+            podman_style(&mut p);
+        }
+        p
+    }
+}
+
+/// Podman writes each errno twice, as a number and as a name (containers/common a27cbd691f,
+/// https://github.com/containers/common/pull/821, in every release since Podman 4.0).
+fn podman_style(p: &mut Profile) {
+    p.dialect = Dialect::Podman;
+    p.default_errno = p.default_errno_ret.and_then(errno_name).map(str::to_string);
+    for r in p.rules_mut() {
+        if r.action == ActionName::Errno {
+            r.errno = r.errno_ret.and_then(errno_name).map(str::to_string);
+        }
     }
 }
 
