@@ -11,6 +11,7 @@ mod commands_lint;
 mod commands_profile;
 mod commands_record;
 mod commands_run;
+mod commands_versions;
 mod output;
 mod sandbox_args;
 
