@@ -313,6 +313,9 @@ fn releases_are_listed_shown_and_explained_and_an_unknown_one_is_exit_2() {
         .expect_code(2)
         .expect_stderr("`@RELEASE` is for docker-default and podman-default only");
     jw(&["compile", "docker-default@20.10.0", "--arch", "x86_64"]).expect_code(0);
+    jw(&["export", "docker-default@24.0.9", "--to", "kubernetes"])
+        .expect_code(0)
+        .expect_stdout("  name: \"docker-default-24.0.9\"");
     jw(&["lint", "podman-default@5.2"]).expect_stdout("podman-default@5.2");
 }
 
