@@ -423,7 +423,7 @@ const SOCKETCALL: Change = Change {
 const SOCKETCALL_REVERT: Change = Change {
     id: "socketcall-revert",
     summary: "socketcall allowed again (the 29.4.2 block reverted)",
-    reason: "blocking all of socketcall broke 32-bit x86 and arm programs; AF_ALG over socketcall is left to AppArmor and SELinux (moby/profiles seccomp v0.2.3)",
+    reason: "blocking all of socketcall hurt 32-bit x86 programs far more than expected; AF_ALG over socketcall is left to AppArmor and SELinux (moby/profiles seccomp v0.2.3)",
     sources: &[
         moby("29.4", "4dcaf2c1c6", "https://github.com/moby/moby/pull/52537"),
         moby("master", "35797366d7", "https://github.com/moby/moby/pull/52547"),

@@ -74,7 +74,8 @@ pub struct Change {
     pub summary: &'static str,
     /// Why upstream made it, in one line.
     pub reason: &'static str,
-    /// Its commits, the release line of the version that ships it first.
+    /// Where it was made: its commit on each release line that shipped it, with the pull
+    /// request (`ProfileVersion::source_of` picks the one on a version's line).
     pub sources: &'static [Source],
     /// The edits.
     pub edits: Edits,

@@ -112,7 +112,7 @@ const LANDLOCK: Change = Change {
 const FCHMODAT2: Change = Change {
     id: "fchmodat2",
     summary: "fchmodat2 allowed",
-    reason: "Linux 6.6's fchmodat with flags, which new C libraries call",
+    reason: "Linux 6.6's fchmodat, with the flags argument fchmodat lacks",
     sources: &[common(
         "f5e1fef610",
         "https://github.com/containers/common/pull/1773",
@@ -161,7 +161,7 @@ const EXPLICIT_EPERM: Change = Change {
 const SWAPCONTEXT: Change = Change {
     id: "swapcontext",
     summary: "swapcontext allowed on ppc64le (it was refused everywhere)",
-    reason: "gcc-go and other runtimes switch coroutines with it on PowerPC",
+    reason: "some languages (Ruby at least) switch coroutines with it on PowerPC, as moby, containerd and systemd allow",
     sources: &[common("68c9579680", PR_2040)],
     edits: Edits::Do(&[
         Edit::Remove(EPERM_ALWAYS, &["swapcontext"]),
@@ -255,7 +255,7 @@ const AF_VSOCK: Change = Change {
     id: "af-vsock",
     summary:
         "socket(AF_VSOCK) refused with EPERM; the audit-netlink socket rules rewritten around it",
-    reason: "vsock is not namespaced: a container could reach VMs and the hypervisor",
+    reason: "to prevent container escapes through VM sockets",
     sources: &[
         libs(
             "5.8",
