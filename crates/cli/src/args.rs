@@ -380,11 +380,16 @@ pub struct RunArgs {
 pub enum ProfileCmd {
     /// List the built-in profiles.
     List {
+        /// List Docker's and Podman's defaults release by release instead: each version
+        /// (`docker-default@24.0.9` works wherever a profile is taken), the releases that
+        /// shipped it, and what changed from the version before, with the source.
+        #[arg(long)]
+        versions: bool,
         /// Output format.
         #[arg(long, value_enum, default_value_t)]
         format: Format,
     },
-    /// Write a built-in profile as Docker JSON.
+    /// Write a built-in profile as Docker JSON (`docker-default@25.0` for a release's).
     Show {
         /// Name.
         name: String,
@@ -392,7 +397,8 @@ pub enum ProfileCmd {
         #[arg(short, long)]
         output: Option<PathBuf>,
     },
-    /// Show how a built-in profile derives from its base, group by group, with reasons.
+    /// Show how a built-in profile derives from its base, group by group, with reasons (for
+    /// `docker-default@25.0`, the upstream changes between it and the newest).
     Why {
         /// Name.
         name: String,

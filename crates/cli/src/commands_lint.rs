@@ -145,10 +145,14 @@ pub fn export(
         ))
     })?;
     let tg = target(t)?;
-    let default_name = Path::new(profile)
-        .file_stem()
-        .map(|s| s.to_string_lossy().into_owned())
-        .unwrap_or_else(|| profile.to_string());
+    // a built-in's own name (`docker-default@24.0.9` as `docker-default-24.0.9`), else the
+    // file's stem
+    let builtin =
+        !Path::new(profile).is_file() && jailwright_profile::catalogue::lookup(profile).is_some();
+    let default_name = match Path::new(profile).file_stem() {
+        Some(stem) if !builtin => stem.to_string_lossy().into_owned(),
+        _ => profile.replace('@', "-"),
+    };
     let spo_api = SpoApi::parse(spo_api).ok_or_else(|| {
         Failure::usage(format!("--spo-api expects v1 or v1beta1, got `{spo_api}`"))
     })?;

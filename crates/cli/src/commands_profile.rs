@@ -15,41 +15,18 @@ use crate::{Failure, EXIT_FINDINGS};
 
 pub(crate) fn profile_cmd(p: ProfileCmd) -> Result<u8, Failure> {
     match p {
-        ProfileCmd::List { format } => {
-            if format == Format::Json {
-                let v: Vec<_> = catalogue::ENTRIES
-                    .iter()
-                    .map(|e| {
-                        serde_json::json!({
-                            "name": e.name,
-                            "summary": e.summary,
-                            "threat_model": e.threat_model,
-                            "base": match e.base {
-                                catalogue::Base::DockerDefault => "docker-default (data)".to_string(),
-                                catalogue::Base::Tier(t) => t.to_string(),
-                            },
-                        })
-                    })
-                    .collect();
-                emit(None, json(&v)?.as_bytes())?;
-            } else {
-                let mut t = Table::new(["NAME", "BASE", "DESCRIPTION"]);
-                for e in catalogue::ENTRIES {
-                    let base = match e.base {
-                        catalogue::Base::DockerDefault if e.steps.is_empty() => "-",
-                        catalogue::Base::DockerDefault => "docker-default",
-                        catalogue::Base::Tier(t) => t,
-                    };
-                    t.row([e.name, base, e.summary]);
-                }
-                emit(None, t.render().as_bytes())?;
-            }
+        ProfileCmd::List {
+            versions: true,
+            format,
+        } => crate::commands_versions::list(format),
+        ProfileCmd::List { format, .. } => list_tiers(format),
+        ProfileCmd::Show { name, output } => {
+            let p = catalogue::lookup(&name).ok_or_else(|| unknown_builtin(&name))??;
+            emit(output.as_deref(), p.to_json_pretty().as_bytes())?;
             Ok(0)
         }
-        ProfileCmd::Show { name, output } => {
-            let e = builtin(&name)?;
-            emit(output.as_deref(), e.profile().to_json_pretty().as_bytes())?;
-            Ok(0)
+        ProfileCmd::Why { name } if catalogue::get(&name).is_none() => {
+            crate::commands_versions::why(&name).ok_or_else(|| unknown_builtin(&name))?
         }
         ProfileCmd::Why { name } => {
             let e = builtin(&name)?;
@@ -80,14 +57,49 @@ pub(crate) fn profile_cmd(p: ProfileCmd) -> Result<u8, Failure> {
     }
 }
 
-/// A built-in profile by name, or a usage error listing them.
+/// A built-in tier by name, or a usage error listing the built-ins.
 fn builtin(name: &str) -> Result<&'static catalogue::Entry, Failure> {
-    catalogue::get(name).ok_or_else(|| {
-        Failure::usage(format!(
-            "no built-in profile `{name}`; built-in profiles: {}",
-            catalogue::names().join(", ")
-        ))
-    })
+    catalogue::get(name).ok_or_else(|| unknown_builtin(name))
+}
+
+fn unknown_builtin(name: &str) -> Failure {
+    Failure::usage(format!(
+        "no built-in profile `{name}`; built-in profiles: {}",
+        catalogue::known()
+    ))
+}
+
+/// `profile list`: the tiers.
+fn list_tiers(format: Format) -> Result<u8, Failure> {
+    if format == Format::Json {
+        let v: Vec<_> = catalogue::ENTRIES
+            .iter()
+            .map(|e| {
+                serde_json::json!({
+                    "name": e.name,
+                    "summary": e.summary,
+                    "threat_model": e.threat_model,
+                    "base": match e.base {
+                        catalogue::Base::DockerDefault => "docker-default (data)".to_string(),
+                        catalogue::Base::Tier(t) => t.to_string(),
+                    },
+                })
+            })
+            .collect();
+        emit(None, json(&v)?.as_bytes())?;
+    } else {
+        let mut t = Table::new(["NAME", "BASE", "DESCRIPTION"]);
+        for e in catalogue::ENTRIES {
+            let base = match e.base {
+                catalogue::Base::DockerDefault if e.steps.is_empty() => "-",
+                catalogue::Base::DockerDefault => "docker-default",
+                catalogue::Base::Tier(t) => t,
+            };
+            t.row([e.name, base, e.summary]);
+        }
+        emit(None, t.render().as_bytes())?;
+    }
+    Ok(0)
 }
 
 fn hosts_of(p: &Profile) -> Vec<Arch> {

@@ -170,6 +170,156 @@ fn profile_list_and_show() {
 }
 
 #[test]
+fn diff_between_docker_releases_says_what_an_upgrade_changes() {
+    let upgrade = [
+        "docker-default@24.0.9",
+        "docker-default@28.3.0",
+        "--arch",
+        "x86_64",
+    ];
+    let r = jw(&[&["diff"], &upgrade[..], &["--kernel", "6.12"]].concat());
+    r.expect_code(1)
+        .expect_stdout("A = docker-default@24.0.9\nB = docker-default@28.3.0\n");
+    // 25.0.0 refused io_uring (moby 891241e7e7)
+    for name in ["io_uring_setup", "io_uring_enter", "io_uring_register"] {
+        r.expect_stdout(&format!(
+            "  {name} (x86_64): A ALLOW always; B ERRNO(EPERM) (default)\n"
+        ));
+    }
+    // 25.0.3 allowed Linux 6.7's calls (never in a 24.0 release: runc's stub answers there)
+    // and 28.2.0 Linux 6.13's
+    for name in [
+        "cachestat",
+        "fchmodat2",
+        "futex_wait",
+        "map_shadow_stack",
+        "listmount",
+        "statmount",
+        "mseal",
+    ] {
+        r.expect_stdout(&format!(
+            "  {name} (x86_64): A ERRNO(ENOSYS) (runc stub); B ALLOW always\n"
+        ));
+    }
+    // lsm_* only with CAP_SYS_ADMIN (moby 148a19b6d6)
+    r.expect_stdout(
+        "  lsm_list_modules (x86_64): A ERRNO(ENOSYS) (runc stub); B ERRNO(EPERM) (default)\n",
+    );
+    let admin = jw(&[
+        &["diff"],
+        &upgrade[..],
+        &["--kernel", "6.12", "--cap", "CAP_SYS_ADMIN"],
+    ]
+    .concat());
+    admin.expect_code(1).expect_stdout(
+        "  lsm_list_modules (x86_64): A ERRNO(ENOSYS) (runc stub); B ALLOW always\n",
+    );
+    // what both allow does not show: name_to_handle_at (allowed since 24.0.3), socket (AF_VSOCK
+    // refused in both; AF_ALG only from 29.4.2)
+    for same in ["name_to_handle_at", "socket ", "clone3", "ptrace"] {
+        assert!(!r.stdout().contains(same), "{same}\n{}", r.show());
+    }
+    // and 28.2.0 to 29.4.1 shipped one profile
+    jw(&[
+        "diff",
+        "docker-default@28.3.0",
+        "docker-default@29.4.1",
+        "--kernel",
+        "6.12",
+    ])
+    .expect_code(0)
+    .expect_stdout("host x86_64: no decision differs");
+    // 29.4.2 refused AF_ALG (38) besides AF_VSOCK
+    jw(&["diff", "docker-default@29.4.1", "docker-default@29.7.2", "--arch", "x86_64", "--kernel", "6.12"])
+        .expect_code(1)
+        .expect_stdout("  socket (x86_64): A ALLOW when arg0 != 0x28; else ERRNO(EPERM); B ALLOW when arg0 < 0x26; ALLOW when arg0 == 0x27; ALLOW when arg0 > 0x28; else ERRNO(EPERM)\n");
+}
+
+#[test]
+fn releases_are_listed_shown_and_explained_and_an_unknown_one_is_exit_2() {
+    let r = jw(&["profile", "list", "--versions"]);
+    r.expect_code(0)
+        .expect_stdout("`docker-default` = docker-default@29.4.3")
+        .expect_stdout("io_uring_setup, io_uring_enter and io_uring_register refused (the default, EPERM) (moby/moby 891241e7e7, https://github.com/moby/moby/pull/46762)")
+        .expect_stdout("https://github.com/containers/container-libs/pull/601");
+    let row = |name: &str| -> Vec<String> {
+        let out = r.stdout();
+        let line = out
+            .lines()
+            .find(|l| l.starts_with(&format!("{name} ")))
+            .unwrap_or_default();
+        line.split("  ")
+            .map(str::trim)
+            .filter(|c| !c.is_empty())
+            .map(String::from)
+            .collect()
+    };
+    assert_eq!(
+        row("docker-default@23.0.10")[1..3],
+        ["23.0.10-18", "23.0.7"],
+        "{}",
+        r.show()
+    );
+    assert_eq!(row("docker-default@23.0.7")[1], "23.0.7-9, 24.0.3-9");
+    assert_eq!(row("podman-default@5.8.0")[1..3], ["5.8.0-2", "5.5.0"]);
+    let list = json(&jw(&["profile", "list", "--versions", "--format", "json"]).stdout());
+    assert_eq!(list[0]["base"], "docker-default");
+    assert_eq!(
+        list[0]["versions"].as_array().map(Vec::len),
+        Some(14),
+        "{list}"
+    );
+    assert_eq!(
+        list[1]["versions"].as_array().map(Vec::len),
+        Some(8),
+        "{list}"
+    );
+    assert_eq!(
+        list[0]["versions"][9]["changes"][0]["first_releases"][0],
+        "25.0.0"
+    );
+    let show = json(
+        &jw(&["profile", "show", "docker-default@25.0"])
+            .expect_code(0)
+            .stdout(),
+    );
+    let allowed: Vec<&str> = show["syscalls"][0]["names"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter_map(Value::as_str)
+        .collect();
+    assert!(allowed.contains(&"cachestat") && !allowed.contains(&"io_uring_setup"));
+    assert!(
+        !allowed.contains(&"listmount"),
+        "25.0.17 is older than 28.2.0"
+    );
+    jw(&["profile", "why", "docker-default@24.0"])
+        .expect_code(0)
+        .expect_stdout("docker-default@24.0.9: Docker Engine's default profile in 24.0.9 = docker-default@23.0.7")
+        .expect_stdout("  undo [io-uring]");
+    jw(&["profile", "why", "podman-default"])
+        .expect_code(0)
+        .expect_stdout("after 5.8.0");
+    for args in [
+        &["explain", "docker-default@19.03", "read"][..],
+        &["diff", "docker-default@99", "docker-default"],
+        &["profile", "show", "docker-default@24.0.10"],
+        &["compile", "podman-default@3.4", "--arch", "x86_64"],
+    ] {
+        jw(args).expect_code(2).expect_stderr("known releases: ");
+    }
+    jw(&["stats", "plugin@1"])
+        .expect_code(2)
+        .expect_stderr("`@RELEASE` is for docker-default and podman-default only");
+    jw(&["compile", "docker-default@20.10.0", "--arch", "x86_64"]).expect_code(0);
+    jw(&["export", "docker-default@24.0.9", "--to", "kubernetes"])
+        .expect_code(0)
+        .expect_stdout("  name: \"docker-default-24.0.9\"");
+    jw(&["lint", "podman-default@5.2"]).expect_stdout("podman-default@5.2");
+}
+
+#[test]
 fn diff_docker_default_matches_mobys_file_with_and_without_capabilities() {
     let moby = fixture("docker-default.json");
     for caps in [

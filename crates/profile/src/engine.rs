@@ -14,7 +14,7 @@
 use std::borrow::Cow;
 use std::fmt;
 
-use crate::dialect::Profile;
+use crate::dialect::{Profile, SyscallRule};
 use crate::policy::Version;
 
 /// Which engine.
@@ -39,30 +39,128 @@ pub struct Engine {
 /// A profile field an engine drops, and the versions that do.
 struct Dropped {
     engine: EngineKind,
-    /// Versions before this one drop the field.
-    before: Version,
-    field: &'static str,
+    /// Versions before this one drop the field; `None`: every version does.
+    before: Option<Version>,
+    field: Field,
+    /// What the runtime then does.
+    effect: &'static str,
     source: &'static str,
 }
 
-/// The fields Docker Engine before 23.0 does not read: its `Seccomp` type had only
-/// `defaultAction`, `architectures`, `archMap` and `syscalls` (and Podman's string fields are
-/// unknown to every Docker). moby commit 5d244675bd ("seccomp: Sync fields with runtime-spec
-/// fields", PR #42604), first in v23.0.0; confirmed by the filter Docker 20.10.24 installs.
+/// The fields an engine can drop.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+enum Field {
+    /// `defaultErrnoRet`.
+    DefaultErrnoRet,
+    /// `flags`.
+    Flags,
+    /// Each rule's `errnoRet`.
+    RuleErrnoRet,
+    /// Podman's `defaultErrno` and per-rule `errno` names.
+    ErrnoNames,
+    /// `minKernel` in `includes` and `excludes`.
+    MinKernel,
+}
+
+/// Docker 23.0 reads the runtime-spec's fields (moby 5d244675bd).
+const RUNTIME_SPEC_FIELDS: &str =
+    "moby 5d244675bd, first in Docker 23.0.0, https://github.com/moby/moby/pull/42604";
+
+/// What each engine drops, each fact once with its public source. The engine reads the
+/// profile into its own Go type, and Go's JSON decoder drops keys the type lacks.
 const DROPPED: &[Dropped] = &[
+    // Docker before 23.0: its `Seccomp` type had only `defaultAction`, `architectures`,
+    // `archMap` and `syscalls`; confirmed by the filter Docker 20.10.24 installs.
     Dropped {
         engine: EngineKind::Docker,
-        before: Version(23, 0, 0),
-        field: "defaultErrnoRet",
-        source: "moby 5d244675bd, PR #42604 (Docker 23.0)",
+        before: Some(Version(23, 0, 0)),
+        field: Field::DefaultErrnoRet,
+        effect: "the runtime never sees it",
+        source: RUNTIME_SPEC_FIELDS,
     },
     Dropped {
         engine: EngineKind::Docker,
-        before: Version(23, 0, 0),
-        field: "flags",
-        source: "moby 5d244675bd, PR #42604 (Docker 23.0)",
+        before: Some(Version(23, 0, 0)),
+        field: Field::Flags,
+        effect: "the runtime never sees it",
+        source: RUNTIME_SPEC_FIELDS,
+    },
+    // Docker before 20.10.10: its `Syscall` type had no `ErrnoRet`.
+    Dropped {
+        engine: EngineKind::Docker,
+        before: Some(Version(20, 10, 10)),
+        field: Field::RuleErrnoRet,
+        effect: "every ERRNO rule returns the runtime's EPERM",
+        source: "moby 567c01f6d1, first in Docker 20.10.10, https://github.com/moby/moby/pull/42836",
+    },
+    // No Docker reads Podman's errno names: moby's `Syscall` takes the runtime-spec's, which
+    // has only the number (the names are containers/common's, a27cbd691f).
+    Dropped {
+        engine: EngineKind::Docker,
+        before: None,
+        field: Field::ErrnoNames,
+        effect: "the errno they name is not used",
+        source: "moby profiles/seccomp/seccomp.go, type Syscall; the names came with https://github.com/containers/common/pull/821",
+    },
+    // Podman's `Filter` type has only `caps` and `arches`, in every release.
+    Dropped {
+        engine: EngineKind::Podman,
+        before: None,
+        field: Field::MinKernel,
+        effect: "its rules apply whatever the kernel",
+        source: "type Filter in containers/common pkg/seccomp/types.go, now container-libs common/pkg/seccomp/types.go",
     },
 ];
+
+impl Field {
+    /// The field as notes name it.
+    fn name(self) -> &'static str {
+        match self {
+            Field::DefaultErrnoRet => "`defaultErrnoRet`",
+            Field::Flags => "`flags`",
+            Field::RuleErrnoRet => "a rule's `errnoRet`",
+            Field::ErrnoNames => "Podman's `defaultErrno` and per-rule `errno` strings",
+            Field::MinKernel => "`minKernel`",
+        }
+    }
+
+    fn present(self, p: &Profile) -> bool {
+        let any_rule = |f: &dyn Fn(&SyscallRule) -> bool| p.rules().iter().any(f);
+        match self {
+            Field::DefaultErrnoRet => p.default_errno_ret.is_some(),
+            Field::Flags => p.flags.as_ref().is_some_and(|f| !f.is_empty()),
+            Field::RuleErrnoRet => any_rule(&|r| r.errno_ret.is_some()),
+            Field::ErrnoNames => p.default_errno.is_some() || any_rule(&|r| r.errno.is_some()),
+            Field::MinKernel => any_rule(&|r| {
+                [&r.includes, &r.excludes]
+                    .into_iter()
+                    .flatten()
+                    .any(|f| f.min_kernel.is_some())
+            }),
+        }
+    }
+
+    fn drop_from(self, p: &mut Profile) {
+        match self {
+            Field::DefaultErrnoRet => p.default_errno_ret = None,
+            Field::Flags => p.flags = None,
+            Field::ErrnoNames => p.default_errno = None,
+            Field::RuleErrnoRet | Field::MinKernel => {}
+        }
+        for r in p.rules_mut() {
+            match self {
+                Field::RuleErrnoRet => r.errno_ret = None,
+                Field::ErrnoNames => r.errno = None,
+                Field::MinKernel => {
+                    for f in [&mut r.includes, &mut r.excludes].into_iter().flatten() {
+                        f.min_kernel = None;
+                    }
+                }
+                Field::DefaultErrnoRet | Field::Flags => {}
+            }
+        }
+    }
+}
 
 impl Engine {
     /// Parses `docker`, `podman@4.3.1`, `moby@24.0.9`.
@@ -80,42 +178,26 @@ impl Engine {
     }
 
     /// The profile as this engine hands it to the runtime, and what it dropped (one note a
-    /// field, naming the source).
+    /// field, naming the source). An engine of unknown version is taken to be the newest.
     pub fn apply<'p>(&self, profile: &'p Profile) -> (Cow<'p, Profile>, Vec<String>) {
         let mut out = Cow::Borrowed(profile);
         let mut notes = Vec::new();
-        let older = |before: Version| self.version.is_some_and(|v| v < before);
+        let drops = |before: Option<Version>| match (before, self.version) {
+            (None, _) => true,
+            (Some(before), Some(v)) => v < before,
+            (Some(_), None) => false,
+        };
         for d in DROPPED
             .iter()
-            .filter(|d| d.engine == self.kind && older(d.before))
+            .filter(|d| d.engine == self.kind && drops(d.before))
         {
-            let present = match d.field {
-                "defaultErrnoRet" => profile.default_errno_ret.is_some(),
-                "flags" => profile.flags.as_ref().is_some_and(|f| !f.is_empty()),
-                _ => false,
-            };
-            if present {
-                let p = out.to_mut();
-                match d.field {
-                    "defaultErrnoRet" => p.default_errno_ret = None,
-                    _ => p.flags = None,
-                }
+            if d.field.present(&out) {
+                d.field.drop_from(out.to_mut());
                 notes.push(format!(
-                    "{self} does not read `{}` ({}): the runtime never sees it",
-                    d.field, d.source
-                ));
-            }
-        }
-        if self.kind == EngineKind::Docker {
-            let podman_rules = profile.rules().iter().any(|r| r.errno.is_some());
-            if profile.default_errno.is_some() || podman_rules {
-                let p = out.to_mut();
-                p.default_errno = None;
-                for r in p.rules_mut() {
-                    r.errno = None;
-                }
-                notes.push(format!(
-                    "{self} does not read Podman's `defaultErrno` and per-rule `errno` strings: the errno they name is not used"
+                    "{self} does not read {} ({}): {}",
+                    d.field.name(),
+                    d.source,
+                    d.effect
                 ));
             }
         }

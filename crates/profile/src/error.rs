@@ -66,6 +66,9 @@ pub enum ParseError {
         #[source]
         source: std::io::Error,
     },
+    /// `NAME@RELEASE` names no release of a built-in engine default.
+    #[error(transparent)]
+    Version(#[from] crate::catalogue::history::VersionError),
     /// A name is neither a built-in profile nor a readable file.
     #[error("no built-in profile or file named `{name}`; built-in profiles: {known}")]
     UnknownProfile {

@@ -46,17 +46,33 @@ pub use dialect::{ArgCond, Dialect, Filter, KernelVersion, Profile, SyscallRule}
 pub use error::{ParseError, Problem};
 pub use policy::{resolve, Decision, Policy, Reason, Runtime, RuntimeKind, Target};
 
-/// Loads a profile by built-in name (`docker-default`, `plugin`, ...) or file path.
+/// Loads a profile by built-in name (`docker-default`, `plugin`, `docker-default@24.0.9`, ...)
+/// or file path.
 pub fn load(name_or_path: &str) -> Result<Profile, ParseError> {
-    if let Some(entry) = catalogue::get(name_or_path) {
-        return Ok(entry.profile());
-    }
     let path = std::path::Path::new(name_or_path);
+    // a file whose name has an `@` in it is still a file
+    let versioned_file = name_or_path.contains('@') && path.is_file();
+    if let Some(found) = catalogue::lookup(name_or_path).filter(|_| !versioned_file) {
+        return Ok(found?);
+    }
     if path.exists() || name_or_path.contains('/') || name_or_path.ends_with(".json") {
         return Profile::from_file(path);
     }
+    if let Some((base, _)) = name_or_path.split_once('@') {
+        if catalogue::get(base).is_some() {
+            let versioned: Vec<&str> = catalogue::history::HISTORIES
+                .iter()
+                .map(|h| h.base)
+                .collect();
+            return Err(catalogue::history::VersionError::NotVersioned {
+                name: name_or_path.to_string(),
+                versioned: versioned.join(" and "),
+            }
+            .into());
+        }
+    }
     Err(ParseError::UnknownProfile {
         name: name_or_path.to_string(),
-        known: catalogue::names().join(", "),
+        known: catalogue::known(),
     })
 }

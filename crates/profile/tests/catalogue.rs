@@ -1,33 +1,11 @@
 //! The catalogue: docker-default equals moby's file, and every tier says what it claims.
 
+mod support;
+
 use jailwright_profile::diff::diff;
-use jailwright_profile::policy::{Runtime, Target};
-use jailwright_profile::{
-    catalogue, resolve, tables, Action, Arch, CapSet, KernelVersion, Profile,
-};
-
-fn fixture(name: &str) -> Profile {
-    Profile::from_file(&jailwright_testkit::fixture_path(name)).expect("fixture parses")
-}
-
-fn cap_sets(profile: &Profile) -> Vec<CapSet> {
-    let mut named: Vec<String> = Vec::new();
-    for r in profile.rules() {
-        for f in [&r.includes, &r.excludes].into_iter().flatten() {
-            named.extend(f.caps.iter().flatten().cloned());
-        }
-    }
-    named.sort();
-    named.dedup();
-    let mut sets = vec![CapSet::empty(), CapSet::docker_default()];
-    for c in &named {
-        let mut s = CapSet::docker_default();
-        s.insert(jailwright_profile::Capability::parse(c).unwrap());
-        sets.push(s);
-    }
-    sets.push(CapSet::from_names(&named).unwrap());
-    sets
-}
+use jailwright_profile::policy::Target;
+use jailwright_profile::{catalogue, resolve, tables, Action, Arch, CapSet};
+use support::{assert_same_decisions, cap_sets, fixture};
 
 #[test]
 fn docker_default_decides_exactly_like_mobys_file() {
@@ -41,30 +19,8 @@ fn docker_default_decides_exactly_like_mobys_file() {
         .map(|e| e.architecture)
         .collect();
     assert_eq!(hosts.len(), 9);
-    let mut compared = 0;
-    for host in hosts {
-        for caps in cap_sets(&theirs) {
-            for kernel in [KernelVersion::new(4, 7), KernelVersion::new(6, 12)] {
-                for runtime in [Runtime::RUNC, Runtime::CRUN] {
-                    let t = Target {
-                        arch: host,
-                        caps: caps.clone(),
-                        kernel,
-                        runtime,
-                        libseccomp: None,
-                        engine: None,
-                    };
-                    let d = diff(&resolve(&ours, &t), &resolve(&theirs, &t));
-                    assert!(
-                        d.is_empty(),
-                        "{host} {caps:?} {kernel}: {:#?}",
-                        d.syscalls.first()
-                    );
-                    compared += d.compared;
-                }
-            }
-        }
-    }
+    let compared =
+        assert_same_decisions(&ours, &theirs, &hosts, &cap_sets(&theirs), "docker-default");
     assert!(compared > 100_000, "compared only {compared} numbers");
 }
 

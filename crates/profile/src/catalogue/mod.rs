@@ -11,13 +11,19 @@
 //! ```
 //!
 //! Every step names the group it touches and why, so a reviewer reads a tier top to bottom.
+//!
+//! The engine defaults also exist release by release ([`history`]): `docker-default@24.0.9`,
+//! `podman-default@5.2`, and `podman-default`, Podman's newest.
 
 mod docker_default;
+pub mod history;
+mod podman_default;
 pub mod spec;
 
 use crate::action::{Action, Op};
 use crate::arch::Arch;
 use crate::dialect::{ArchMapEntry, Profile};
+use history::VersionError;
 use spec::{Gate, RuleSpec};
 
 /// One derivation step.
@@ -239,19 +245,23 @@ pub(crate) fn arch_map(entries: &[(Arch, &[Arch])]) -> Vec<ArchMapEntry> {
         .collect()
 }
 
+/// The `archMap` entries Docker's and Podman's defaults share: each 64-bit host with its compat
+/// ABIs. Docker's default adds riscv64 (23.0) and loongarch64 (29.4.2); Podman's has these.
+const COMPAT_ARCH_MAP: &[(Arch, &[Arch])] = &[
+    (Arch::X86_64, &[Arch::X86, Arch::X32]),
+    (Arch::Aarch64, &[Arch::Arm]),
+    (Arch::Mips64, &[Arch::Mips, Arch::Mips64n32]),
+    (Arch::Mips64n32, &[Arch::Mips, Arch::Mips64]),
+    (Arch::Mipsel64, &[Arch::Mipsel, Arch::Mipsel64n32]),
+    (Arch::Mipsel64n32, &[Arch::Mipsel, Arch::Mipsel64]),
+    (Arch::S390x, &[Arch::S390]),
+];
+
 fn docker_default_profile() -> Profile {
     let mut p = Profile::new(Action::Errno(1));
-    p.arch_map = Some(arch_map(&[
-        (Arch::X86_64, &[Arch::X86, Arch::X32]),
-        (Arch::Aarch64, &[Arch::Arm]),
-        (Arch::Mips64, &[Arch::Mips, Arch::Mips64n32]),
-        (Arch::Mips64n32, &[Arch::Mips, Arch::Mips64]),
-        (Arch::Mipsel64, &[Arch::Mipsel, Arch::Mipsel64n32]),
-        (Arch::Mipsel64n32, &[Arch::Mipsel, Arch::Mipsel64]),
-        (Arch::S390x, &[Arch::S390]),
-        (Arch::Riscv64, &[]),
-        (Arch::Loongarch64, &[]),
-    ]));
+    let mut map = arch_map(COMPAT_ARCH_MAP);
+    map.extend(arch_map(&[(Arch::Riscv64, &[]), (Arch::Loongarch64, &[])]));
+    p.arch_map = Some(map);
     let rules = p.rules_mut();
     rules.push(RuleSpec::plain(docker_default::ALLOWED, Action::Allow).to_rule());
     rules.extend(docker_default::RULES.iter().map(|r| r.to_rule()));
@@ -503,4 +513,32 @@ pub fn get(name: &str) -> Option<&'static Entry> {
 /// The built-in names.
 pub fn names() -> Vec<&'static str> {
     ENTRIES.iter().map(|e| e.name).collect()
+}
+
+/// A built-in profile by name: a tier (`strict`), an engine default (`podman-default`), or one
+/// release's engine default (`docker-default@24.0`). `None` when `name` is none of these.
+pub fn lookup(name: &str) -> Option<Result<Profile, VersionError>> {
+    if let Some(e) = get(name) {
+        return Some(Ok(e.profile()));
+    }
+    if let Some(h) = history::get(name) {
+        return Some(Ok(h.newest_profile()));
+    }
+    history::lookup(name)
+}
+
+/// What `lookup` knows, for messages: the tiers, then the engine defaults that have releases.
+pub fn known() -> String {
+    let mut all = names();
+    all.extend(
+        history::HISTORIES
+            .iter()
+            .map(|h| h.base)
+            .filter(|b| get(b).is_none()),
+    );
+    let versioned: Vec<String> = history::HISTORIES
+        .iter()
+        .map(|h| format!("{}@RELEASE", h.base))
+        .collect();
+    format!("{}; and {}", all.join(", "), versioned.join(", "))
 }

@@ -22,7 +22,35 @@ impl Gate {
         min_kernel: None,
     };
 
-    fn to_filter(self) -> Option<Filter> {
+    /// Only when every capability in `caps` is in the bounding set (in `includes`), or when none
+    /// is (in `excludes`).
+    pub const fn caps(caps: &'static [&'static str]) -> Gate {
+        Gate {
+            arches: &[],
+            caps,
+            min_kernel: None,
+        }
+    }
+
+    /// Only on these host architectures (Go's names), or on every other one.
+    pub const fn arches(arches: &'static [&'static str]) -> Gate {
+        Gate {
+            arches,
+            caps: &[],
+            min_kernel: None,
+        }
+    }
+
+    /// Only from kernel `major.minor` on (in `includes`), or before it (in `excludes`).
+    pub const fn min_kernel(major: u8, minor: u8) -> Gate {
+        Gate {
+            arches: &[],
+            caps: &[],
+            min_kernel: Some((major, minor)),
+        }
+    }
+
+    pub(crate) fn to_filter(self) -> Option<Filter> {
         if self.arches.is_empty() && self.caps.is_empty() && self.min_kernel.is_none() {
             return None;
         }
@@ -64,6 +92,21 @@ impl RuleSpec {
             includes: Gate::NONE,
             excludes: Gate::NONE,
         }
+    }
+
+    /// The same rule with an `includes` clause.
+    pub const fn when(self, includes: Gate) -> RuleSpec {
+        RuleSpec { includes, ..self }
+    }
+
+    /// The same rule with an `excludes` clause.
+    pub const fn unless(self, excludes: Gate) -> RuleSpec {
+        RuleSpec { excludes, ..self }
+    }
+
+    /// The same rule with conditions `(index, op, value, valueTwo)`.
+    pub const fn with_args(self, args: &'static [(u8, Op, u64, u64)]) -> RuleSpec {
+        RuleSpec { args, ..self }
     }
 
     /// The profile rule.
