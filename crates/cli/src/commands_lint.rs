@@ -53,7 +53,12 @@ fn lint(profiles: &[String], opts: &LintOptions, format: Format) -> Result<u8, F
     let mut all = Vec::new();
     for name in profiles {
         let p = load(name)?;
-        all.push((name.clone(), lint_profile(&p, opts)));
+        let mut findings = lint_profile(&p, opts);
+        // A fix that names the profile (`jailwright rebase PROFILE ...`) names this one.
+        for f in &mut findings {
+            f.fix = f.fix.replace("PROFILE", name);
+        }
+        all.push((name.clone(), findings));
     }
     let worst = all
         .iter()

@@ -4,9 +4,9 @@ use crate::action::{errno_name, errno_number, Action, ActionName};
 use crate::arch::Arch;
 use crate::dialect::{ArchMapEntry, Profile, SyscallRule};
 use crate::diff::argument_vectors;
+use crate::libseccomp::Libseccomp;
 use crate::policy::{resolve, Decision, Policy, Reason, RuleStatus, Target};
 use crate::tables;
-use crate::libseccomp::Libseccomp;
 
 /// Why one profile rule did or did not decide a call.
 #[derive(Clone, Debug, PartialEq, Eq, serde::Serialize)]

@@ -847,3 +847,63 @@ fn names_the_runtime_s_libseccomp_does_not_resolve() {
         .iter()
         .all(|x| x.id != "JW108"));
 }
+
+/// A hand-edited copy of an old engine default is named as derived from that release, with
+/// `rebase` as the fix; the newest defaults, the tiers and a rebased copy are not.
+#[test]
+fn a_copy_of_an_old_default_is_drift_with_rebase_as_the_fix() {
+    let mut old = jailwright_profile::load("docker-default@24.0.9").unwrap();
+    ops::remove_name(&mut old, "ptrace");
+    old.rules_mut().push(allow(&["keyctl"]));
+    let f = fires(&old, &LintOptions::default(), "JW109");
+    assert_eq!(f.len(), 1);
+    assert_eq!(f[0].severity, Severity::Warning);
+    assert!(
+        f[0].message.contains(
+            "derived from docker-default@23.0.7 (the default of releases 23.0.7-9, 24.0.3-9)"
+        ),
+        "{}",
+        f[0].message
+    );
+    assert!(
+        f[0].message.contains("2 syscall(s) differ from it"),
+        "{}",
+        f[0].message
+    );
+    assert!(f[0]
+        .fix
+        .contains("jailwright rebase PROFILE --from docker-default@23.0.7 --to docker-default"));
+    let d = jailwright_profile::lint::derived_from(&old).unwrap();
+    assert!(d.changed_since > 20, "{d:?}");
+    // Podman's releases too.
+    let podman = jailwright_profile::load("podman-default@4.2").unwrap();
+    assert_eq!(
+        jailwright_profile::lint::derived_from(&podman).map(|d| (d.base, d.version)),
+        Some(("podman-default", "4.2.0".to_string()))
+    );
+    // The newest defaults and the tiers (derived from the newest) are not drift.
+    for name in [
+        "docker-default",
+        "podman-default",
+        "moderate",
+        "strict",
+        "plugin",
+    ] {
+        let p = jailwright_profile::load(name).unwrap();
+        assert!(
+            !ids(&lint(&p, &LintOptions::default())).contains(&"JW109"),
+            "{name}"
+        );
+    }
+    assert!(!ids(&lint(
+        &fixture("docker-default.json"),
+        &LintOptions::default()
+    ))
+    .contains(&"JW109"));
+    assert!(!ids(&lint(&clean(), &LintOptions::default())).contains(&"JW109"));
+    // Rebased onto the newest, the copy is no longer drift.
+    let from = jailwright_profile::load("docker-default@23.0.7").unwrap();
+    let to = jailwright_profile::load("docker-default").unwrap();
+    let rebased = jailwright_profile::rebase::rebase(&from, &old, &to);
+    assert!(!ids(&lint(&rebased.profile, &LintOptions::default())).contains(&"JW109"));
+}

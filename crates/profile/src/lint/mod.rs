@@ -137,6 +137,8 @@ pub const DEFAULT_HOSTS: &[Arch] = &[Arch::X86_64, Arch::Aarch64];
 
 mod dangerous;
 mod defaults;
+mod drift;
+pub use drift::{derived_from, Derivation};
 mod names;
 mod rules;
 mod runtime_needs;
@@ -257,6 +259,7 @@ pub fn lint(profile: &Profile, opts: &LintOptions) -> Vec<Finding> {
     l.compat_abi();
     l.size();
     l.runtime_needs();
+    l.derived();
     l.finish()
 }
 

@@ -81,6 +81,15 @@ pub(super) const SAME_AS_DEFAULT: Rule = Rule {
     fix: "delete the rule, or give it the action it was meant to have",
     source: Some("runc, libcontainer/seccomp/seccomp_linux.go: https://github.com/opencontainers/runc/blob/main/libcontainer/seccomp/seccomp_linux.go"),
 };
+pub(super) const DERIVED_FROM_DEFAULT: Rule = Rule {
+    id: "JW109",
+    slug: "derived-from-old-default",
+    severity: Severity::Warning,
+    title: "a copy of an engine's default profile from an older release (drift)",
+    why: "a profile copied from Docker's or Podman's default and edited by hand keeps that release's decisions: calls the engine has since refused stay allowed (io_uring before Docker 25.0, AF_VSOCK and AF_ALG sockets) and calls newer runtimes and programs need stay blocked, while nobody can tell the edits from the upstream state",
+    fix: "rebase the edits onto the newest default with `jailwright rebase`, and review the result with `jailwright diff`",
+    source: Some("the releases' own default profiles: https://github.com/moby/profiles/blob/main/seccomp/default.json (moby/moby profiles/seccomp/default.json before 28.4), https://github.com/containers/container-libs/blob/main/common/pkg/seccomp/seccomp.json"),
+};
 pub(super) const REPEATED_ARG_INDEX: Rule = Rule {
     id: "JW107",
     slug: "repeated-arg-index",
@@ -363,6 +372,7 @@ pub const RULES: &[Rule] = &[
     SAME_AS_DEFAULT,
     REPEATED_ARG_INDEX,
     UNKNOWN_TO_LIBSECCOMP,
+    DERIVED_FROM_DEFAULT,
     PTRACE,
     BPF,
     MOUNT,
