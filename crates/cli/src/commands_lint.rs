@@ -7,10 +7,11 @@ use jailwright_profile::export::{export as export_profile, ExportFormat, ExportO
 use jailwright_profile::lint::{lint as lint_profile, LintOptions, Severity, RULES};
 use jailwright_profile::{Arch, KernelVersion};
 
-use crate::args::{Format, LintArgs, TargetArgs};
+use crate::args::{Format, TargetArgs};
 use crate::commands::{host_target, load, parse_engine, parse_libseccomp, parse_runtime, target};
 use crate::output::{emit, json, write_atomic};
 use crate::{Failure, EXIT_FINDINGS};
+use clap::Args;
 
 /// `jailwright lint`: `--rules`, or the profiles against the flags' stack or this host's.
 pub fn lint_cmd(a: LintArgs) -> Result<u8, Failure> {
@@ -198,4 +199,45 @@ pub fn export(
         eprintln!("note: {n}");
     }
     Ok(0)
+}
+
+/// `jailwright lint`'s arguments.
+#[derive(Args, Debug)]
+pub struct LintArgs {
+    /// Profiles to check.
+    #[arg(required_unless_present = "rules")]
+    pub profiles: Vec<String>,
+    /// List every check instead: id, severity, what it checks, why, the usual fix and its
+    /// public source.
+    #[arg(long, conflicts_with = "profiles")]
+    pub rules: bool,
+    /// Host architecture to check (repeatable); default: x86_64 and aarch64.
+    #[arg(long, conflicts_with = "host")]
+    pub arch: Vec<String>,
+    /// Runtime and version whose start-up needs to check: runc, crun, runc@1.3.3 (a version
+    /// left out means the newest jailwright knows).
+    #[arg(long, default_value = "runc", conflicts_with = "host")]
+    pub runtime: String,
+    /// Check for this machine: its architecture and kernel, and the engine that answers
+    /// (Docker, then Podman) with its runtime and the libseccomp that links.
+    #[arg(long)]
+    pub host: bool,
+    /// The engine that hands the profile over: docker or podman, optionally @VERSION
+    /// (docker@20.10.24); default: the newest, which reads every field.
+    #[arg(long, value_name = "ENGINE[@VERSION]", conflicts_with = "host")]
+    pub engine: Option<String>,
+    /// The libseccomp the runtime links: a release (2.5.4) or a known distribution build
+    /// (2.5.4-1+deb12u1); default: the newest release jailwright has the table of.
+    #[arg(long, value_name = "VERSION", conflicts_with = "host")]
+    pub libseccomp: Option<String>,
+    /// Kernel version for `minKernel` (X.Y); default: 6.12.
+    #[arg(long, value_name = "X.Y", conflicts_with = "host")]
+    pub kernel: Option<String>,
+    /// The container runs with no-new-privileges (`--security-opt no-new-privileges`):
+    /// the runtime installs the filter later and needs fewer of its own syscalls.
+    #[arg(long)]
+    pub no_new_privileges: bool,
+    /// Output format.
+    #[arg(long, value_enum, default_value_t)]
+    pub format: Format,
 }

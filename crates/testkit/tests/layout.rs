@@ -1,5 +1,5 @@
 //! The workspace keeps the shape its ARCHITECTURE.md promises: no source file in
-//! `crates/*/src` over 800 lines (the generated syscall tables aside) and no function over 120
+//! `crates/*/src` over 800 lines (400 in the CLI; the generated syscall tables aside) and no function over 120
 //! lines outside tests. A reader can hold any file and any function in the head; a change that
 //! grows one past the limit fails here and says which.
 
@@ -7,6 +7,8 @@ use std::path::{Path, PathBuf};
 
 const MAX_FILE_LINES: usize = 800;
 const MAX_FN_LINES: usize = 120;
+/// The CLI is glue over the library crates: its files stay smaller.
+const MAX_CLI_FILE_LINES: usize = 400;
 
 fn crates_dir() -> PathBuf {
     Path::new(env!("CARGO_MANIFEST_DIR")).join("..")
@@ -203,8 +205,13 @@ fn no_file_over_800_lines_and_no_function_over_120() {
         let text = std::fs::read_to_string(&f).unwrap();
         let name = f.strip_prefix(crates_dir()).unwrap().display().to_string();
         let n = text.lines().count();
-        if n > MAX_FILE_LINES {
-            too_long.push(format!("{name}: {n} lines (at most {MAX_FILE_LINES})"));
+        let max = if name.starts_with("cli/") {
+            MAX_CLI_FILE_LINES
+        } else {
+            MAX_FILE_LINES
+        };
+        if n > max {
+            too_long.push(format!("{name}: {n} lines (at most {max})"));
         }
         for (func, line, len) in functions(&text) {
             counted += 1;
