@@ -4,7 +4,7 @@
 use jailwright_profile::action::Op;
 use jailwright_profile::dialect::{ArchMapEntry, Filter};
 use jailwright_profile::lint::{
-    lint, missing_runtime_needs, runtime_needs, Finding, LintOptions, NeedKind, Severity,
+    lint, missing_runtime_needs, runtime_needs, Finding, InitStep, LintOptions, NeedKind, Severity,
     NEWEST_RUNC, RULES, RUNTIME_NEEDS,
 };
 use jailwright_profile::policy::{Runtime, RuntimeKind, Version};
@@ -370,14 +370,14 @@ fn runtime_needs_follow_no_new_privileges() {
     let names = |runtime: &str, nnp: bool| {
         let mut v: Vec<&str> = runtime_needs(Runtime::parse(runtime).unwrap(), nnp)
             .iter()
-            .filter(|n| !n.syscalls.contains(&"futex") && n.kind == NeedKind::All)
+            .filter(|n| n.step != InitStep::Core && n.kind == NeedKind::All)
             .flat_map(|n| n.syscalls.iter().copied())
             .collect();
         v.sort();
         v
     };
     let debian = "runc@1.1.5+ds1-1+deb12u1";
-    assert_eq!(names(debian, true), ["execve", "fstatfs"]);
+    assert_eq!(names(debian, true), ["execve", "fstatfs", "getdents64"]);
     assert_eq!(
         names(debian, false),
         [
@@ -387,6 +387,7 @@ fn runtime_needs_follow_no_new_privileges() {
             "execve",
             "fstatfs",
             "getcwd",
+            "getdents64",
             "getppid",
             "prctl",
             "setgid",
@@ -397,6 +398,7 @@ fn runtime_needs_follow_no_new_privileges() {
     // Upstream 1.1.5 closes descriptors and checks the working directory only without
     // no-new-privileges, and does not check the directory at all.
     assert_eq!(names("runc@1.1.5", true), ["execve"]);
+    assert!(names("runc@1.1.5", false).contains(&"getdents64"));
     assert!(!names("runc@1.1.5", false).contains(&"getcwd"));
     assert!(names("runc@1.1.5", false).contains(&"fstatfs"));
     // The base set and the procfs hardening hold either way.

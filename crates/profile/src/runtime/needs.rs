@@ -29,6 +29,11 @@ const CRUN_PROBE: Probe = Probe::Confirmed(
     "crun 1.8.1 (Debian 12, libseccomp 2.5.4) under Docker 20.10.24: Docker's default minus that syscall does not start /bin/true, and starts with it",
 );
 
+/// The same probe, run with and without `--security-opt no-new-privileges`.
+const DEBIAN12_PROBE_BOTH: Probe = Probe::Confirmed(
+    "runc 1.1.5+ds1-1+deb12u1 (Debian 12, libseccomp 2.5.4) under Docker 20.10.24, with and without no-new-privileges: Docker's default minus that syscall does not start /bin/true, and starts with it",
+);
+
 const V1_0: Version = Version(1, 0, 0);
 const V1_1_X: Version = Version(1, 1, ANY_PATCH);
 const V1_2_0: Version = Version(1, 2, 0);
@@ -41,29 +46,57 @@ pub const RUNTIME_NEEDS: &[RuntimeNeed] = &[
     RuntimeNeed {
         runtime: RuntimeKind::Runc,
         versions: &[(V1_0, Some(V1_1_X))],
-        syscalls: &["openat", "read", "write", "close", "futex", "fstat", "newfstatat", "getdents64"],
+        syscalls: &["openat", "write", "close", "futex"],
         kind: NeedKind::All,
         with_nnp: true,
         condition: None,
         step: InitStep::Core,
-        why: "the Go runtime and runc's init call them at every step",
+        why: "the Go runtime and runc's init call them at every step, up to the exec",
         error: "runc init fails or hangs before the container starts (no single message: the Go runtime and runc's init use these at every step)",
         signatures: &[],
         source: "https://github.com/moby/moby/issues/22252 (the syscalls any profile must leave to the runtime); runc v1.1.5 libcontainer/standard_init_linux.go",
-        probe: DEBIAN12_PROBE,
+        probe: DEBIAN12_PROBE_BOTH,
+    },
+    RuntimeNeed {
+        runtime: RuntimeKind::Runc,
+        versions: &[(V1_0, Some(V1_1_X))],
+        syscalls: &["read", "fstat", "newfstatat"],
+        kind: NeedKind::All,
+        with_nnp: false,
+        condition: None,
+        step: InitStep::Core,
+        why: "runc's init reads its configuration files and looks up the entrypoint with them after loading the filter (with no-new-privileges, before it)",
+        error: "runc init fails before the container starts (no single message)",
+        signatures: &[],
+        source: "runc v1.1.5 libcontainer/init_linux.go finalizeNamespace and standard_init_linux.go (exec.LookPath)",
+        probe: Probe::Confirmed("runc 1.1.5+ds1-1+deb12u1 under Docker 20.10.24: each one removed from Docker's default stops /bin/true without no-new-privileges, and none does with it"),
     },
     RuntimeNeed {
         runtime: RuntimeKind::Runc,
         versions: &[(V1_2_0, None)],
-        syscalls: &["openat", "read", "write", "close", "futex", "fstat", "newfstatat", "getdents64"],
+        syscalls: &["openat", "write", "close", "futex", "getdents64"],
         kind: NeedKind::All,
         with_nnp: true,
         condition: None,
         step: InitStep::Core,
-        why: "the Go runtime and runc's init call them at every step",
+        why: "the Go runtime and runc's init call them at every step, and it walks its descriptors with getdents64 right before the exec",
         error: "runc init fails or hangs before the container starts (no single message: the Go runtime and runc's init use these at every step)",
         signatures: &[],
         source: "https://github.com/moby/moby/issues/22252; the Security Profiles Operator's recorded runc base profiles (examples/baseprofile-runc.yaml, runc v1.2.6 to v1.4.2) list them. fcntl and readlinkat are not needed: runc falls back when close_range's fcntl probe fails, and readlinkat is called only on the fallback path of the procfs lookup (see openat2)",
+        probe: Probe::NotProbed,
+    },
+    RuntimeNeed {
+        runtime: RuntimeKind::Runc,
+        versions: &[(V1_2_0, None)],
+        syscalls: &["read", "fstat", "newfstatat"],
+        kind: NeedKind::All,
+        with_nnp: false,
+        condition: None,
+        step: InitStep::Core,
+        why: "runc's init reads its configuration files and looks up the entrypoint with them after loading the filter (with no-new-privileges, before it)",
+        error: "runc init fails before the container starts (no single message)",
+        signatures: &[],
+        source: "runc libcontainer/init_linux.go finalizeNamespace and standard_init_linux.go; with no-new-privileges not needed, as a probe showed for runc 1.1.5 (not probed on 1.2 and later)",
         probe: Probe::NotProbed,
     },
     // ---- runc without no-new-privileges: finalizeNamespace after the filter --------------------
@@ -219,7 +252,7 @@ pub const RUNTIME_NEEDS: &[RuntimeNeed] = &[
         error: "exec /path/to/entrypoint: operation not permitted",
         signatures: &[&["exec /", ": operation not permitted"], &["exec: \"", "operation not permitted"], &["container process: exec ", "operation not permitted"], &["exec user process caused", "operation not permitted"]],
         source: "runc libcontainer/standard_init_linux.go (system.Exec returns an *os.PathError with Op \"exec\"; 1.0.x prints \"exec user process caused\")",
-        probe: DEBIAN12_PROBE,
+        probe: DEBIAN12_PROBE_BOTH,
     },
     // ---- runc: closing the descriptors the container must not inherit -----------------------
     RuntimeNeed {
@@ -248,7 +281,35 @@ pub const RUNTIME_NEEDS: &[RuntimeNeed] = &[
         error: "error closing exec fds: ensure /proc/self/fd is on procfs: operation not permitted (with no-new-privileges: ensure /proc/self/fd is on procfs: operation not permitted, on the container's stderr)",
         signatures: &[&["is on procfs"], &["error closing exec fds"]],
         source: "runc commit 284ba3057 \"init: close internal fds before execve\" (v1.1.12, GHSA-xr7r-f8xq-vfvv): UnsafeCloseFrom walks /proc/self/fd and never uses close_range",
-        probe: Probe::Confirmed("runc 1.1.5+ds1-1+deb12u1 under Docker 20.10.24, with and without no-new-privileges (`jailwright doctor --probe-runtime`)"),
+        probe: DEBIAN12_PROBE_BOTH,
+    },
+    RuntimeNeed {
+        runtime: RuntimeKind::Runc,
+        versions: &[(V1_0, Some(Version(1, 1, 11)))],
+        syscalls: &["getdents64"],
+        kind: NeedKind::All,
+        with_nnp: false,
+        condition: None,
+        step: InitStep::CloseExecFds,
+        why: "reads /proc/self/fd with getdents64 to mark the descriptors the container must not inherit close-on-exec",
+        error: "error closing exec fds: readdirent /proc/self/fd: operation not permitted",
+        signatures: &[&["readdirent /proc/self/fd"]],
+        source: "runc libcontainer/utils/utils_unix.go CloseExecFrom, called from finalizeNamespace",
+        probe: Probe::NotProbed,
+    },
+    RuntimeNeed {
+        runtime: RuntimeKind::Runc,
+        versions: &[(Version(1, 1, 12), Some(V1_1_X))],
+        syscalls: &["getdents64"],
+        kind: NeedKind::All,
+        with_nnp: true,
+        condition: None,
+        step: InitStep::CloseExecFds,
+        why: "reads /proc/self/fd with getdents64 to close the descriptors the container must not inherit, right before the exec (a CVE-2024-21626 fix)",
+        error: "readdirent /proc/self/fd: operation not permitted (on the container's stderr; the container exits 1)",
+        signatures: &[&["readdirent /proc/self/fd"]],
+        source: "runc commit 284ba3057 \"init: close internal fds before execve\" (v1.1.12, GHSA-xr7r-f8xq-vfvv): UnsafeCloseFrom",
+        probe: DEBIAN12_PROBE_BOTH,
     },
     RuntimeNeed {
         runtime: RuntimeKind::Runc,
@@ -422,6 +483,6 @@ pub const RUNTIME_NEEDS: &[RuntimeNeed] = &[
         error: "exec container process `/path/to/entrypoint`: Operation not permitted",
         signatures: &[&["exec container process", "operation not permitted"]],
         source: "crun src/libcrun/container.c container_init (the final execv)",
-        probe: CRUN_PROBE,
+        probe: Probe::Confirmed("crun 1.8.1 (Debian 12, libseccomp 2.5.4) under Docker 20.10.24, with and without no-new-privileges: Docker's default minus execve does not start /bin/true; with no-new-privileges nothing else does"),
     },
 ];
