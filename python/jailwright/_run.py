@@ -78,12 +78,10 @@ def _command(
 def _error(code: int, stderr: bytes) -> Error:
     """The CLI's own failure (no report was written) as an exception."""
     text = stderr.decode("utf-8", "replace")
-    lines = [l for l in text.splitlines() if l.startswith(ERROR_PREFIX)]
-    message = lines[-1][len(ERROR_PREFIX):] if lines else text.strip()
-    # Everything from the error line on: multi-line messages continue after it.
+    # The message is everything from the error line on (a diagnosis may follow on more lines).
     start = text.find(ERROR_PREFIX)
-    full = text[start + len(ERROR_PREFIX):].strip() if start >= 0 else text.strip()
-    message = full or message or f"jailwright exited {code}"
+    message = (text[start + len(ERROR_PREFIX):] if start >= 0 else text).strip()
+    message = message or f"jailwright exited {code}"
     if code == EXIT_USAGE:
         # Option errors name the option first (`--memory expects ...`); the rest are the
         # profile's (its file, the place in it, the fix).
