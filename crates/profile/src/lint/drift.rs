@@ -51,13 +51,16 @@ fn known() -> &'static [Known] {
                     print: fingerprint(&p),
                 });
             }
-            out.push(Known {
-                history: h,
-                label: h.newest.to_string(),
-                windows: String::new(),
-                newest: true,
-                print: fingerprint(&h.newest_profile()),
-            });
+            // The newest is a released version already unless no release has shipped it yet.
+            if !out.iter().any(|k| k.newest && std::ptr::eq(k.history, *h)) {
+                out.push(Known {
+                    history: h,
+                    label: h.newest.to_string(),
+                    windows: String::new(),
+                    newest: true,
+                    print: fingerprint(&h.newest_profile()),
+                });
+            }
         }
         out
     })
@@ -81,9 +84,8 @@ fn names_differing(a: &BTreeSet<String>, b: &BTreeSet<String>) -> usize {
         .len()
 }
 
-/// The engine-default version `profile` looks derived from, with its similarity, when that
-/// version is an old one: `(base@label, windows, newest, similarity, differing from it,
-/// changed upstream since)`.
+/// The engine-default release `profile` looks derived from, when that is an older one than
+/// the newest: see [`Derivation`].
 pub fn derived_from(profile: &Profile) -> Option<Derivation> {
     let print = fingerprint(profile);
     let mut best: Option<(&Known, f64)> = None;
