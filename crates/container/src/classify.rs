@@ -49,6 +49,8 @@ pub enum RejectKind {
     Personality,
     /// The runtime's init could not report to its parent or wait for the start (crun).
     InitSync,
+    /// The runtime's init died on a signal it could not return from (rt_sigreturn denied).
+    SignalReturn,
     /// The runtime's libseccomp does not know a syscall name in the profile.
     UnknownSyscallName,
     /// The command does not exist in the image (exit 127).
@@ -87,6 +89,7 @@ impl RejectKind {
                 | RejectKind::MountId
                 | RejectKind::Personality
                 | RejectKind::InitSync
+                | RejectKind::SignalReturn
         )
     }
 }
@@ -162,6 +165,7 @@ fn kind_of(step: InitStep) -> RejectKind {
         InitStep::Personality => RejectKind::Personality,
         InitStep::SyncParent | InitStep::StartWait => RejectKind::InitSync,
         InitStep::Exec => RejectKind::ExecveEperm,
+        InitStep::SignalReturn => RejectKind::SignalReturn,
         // The runtime prints nothing of its own for these (the table has no signature).
         _ => RejectKind::Other,
     }

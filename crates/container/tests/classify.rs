@@ -48,6 +48,13 @@ fn runc_1_1_5_messages() {
     assert!(classify(&wrap("operation not permitted"))
         .cause
         .contains("ambiguous"));
+    // Docker's default minus rt_sigreturn: runc's init crashed on a signal before the start.
+    let d = classify_for(
+        "docker: Error response from daemon: cannot start a stopped process: unknown",
+        runc_1_1_5,
+    );
+    assert_eq!(d.missing_syscalls, vec!["rt_sigreturn"]);
+    assert!(d.cause.contains("signal"), "{}", d.cause);
 }
 
 /// crun 1.8.1's refusals under Docker 20.10.24, as the engine printed them here for Docker's

@@ -242,6 +242,17 @@ pub enum InitStep {
     StartWait,
     /// Executing the container's entrypoint.
     Exec,
+    /// Returning from a signal handler: whenever a signal reaches the runtime after the
+    /// filter, so at no fixed point of the start.
+    SignalReturn,
+}
+
+impl InitStep {
+    /// Whether a denied call at this step stops only some starts: it depends on when a
+    /// signal arrives, so one start that succeeds proves nothing.
+    pub fn intermittent(self) -> bool {
+        self == InitStep::SignalReturn
+    }
 }
 
 /// Syscalls a container runtime itself calls after installing the filter.
@@ -329,9 +340,14 @@ impl RuntimeNeed {
         } else {
             "only without no-new-privileges"
         };
-        match self.condition {
+        let when = match self.condition {
             Some(c) => format!("after the filter, {nnp}, when {c}"),
             None => format!("after the filter, {nnp}"),
+        };
+        if self.step.intermittent() {
+            format!("{when}, whenever a signal arrives (some starts fail, not all)")
+        } else {
+            when
         }
     }
 }

@@ -364,18 +364,35 @@ fn runtime_needs_are_versioned() {
 
 /// What the table says Debian 12's runc 1.1.5 build needs, with and without
 /// no-new-privileges: the sets `jailwright doctor --probe-runtime` measured (README), plus
-/// the Go runtime's base. Upstream 1.1.5 lacks the CVE-2024-21626 fixes the build carries.
+/// the Go runtime's base and its signal return (which the probe assumes). Upstream 1.1.5
+/// lacks the CVE-2024-21626 fixes the build carries.
 #[test]
 fn runtime_needs_follow_no_new_privileges() {
     let names = |runtime: &str, nnp: bool| {
         let mut v: Vec<&str> = runtime_needs(Runtime::parse(runtime).unwrap(), nnp)
             .iter()
             .filter(|n| n.step != InitStep::Core && n.kind == NeedKind::All)
+            .filter(|n| !n.step.intermittent())
             .flat_map(|n| n.syscalls.iter().copied())
             .collect();
         v.sort();
         v
     };
+    // Any signal handled after the filter returns through rt_sigreturn: some starts of
+    // every runc fail without it, and crun (no signals of its own by then) needs none.
+    let intermittent = |runtime: &str, nnp: bool| -> Vec<&str> {
+        runtime_needs(Runtime::parse(runtime).unwrap(), nnp)
+            .iter()
+            .filter(|n| n.step.intermittent())
+            .flat_map(|n| n.syscalls.iter().copied())
+            .collect()
+    };
+    for nnp in [false, true] {
+        for runc in ["runc@1.0.0", "runc@1.1.5+ds1-1+deb12u1", "runc"] {
+            assert_eq!(intermittent(runc, nnp), ["rt_sigreturn"], "{runc} {nnp}");
+        }
+        assert!(intermittent("crun@1.8.1", nnp).is_empty());
+    }
     let debian = "runc@1.1.5+ds1-1+deb12u1";
     assert_eq!(names(debian, true), ["execve", "fstatfs", "getdents64"]);
     assert_eq!(

@@ -99,6 +99,20 @@ pub const RUNTIME_NEEDS: &[RuntimeNeed] = &[
         source: "runc libcontainer/init_linux.go finalizeNamespace and standard_init_linux.go; with no-new-privileges not needed, as a probe showed for runc 1.1.5 (not probed on 1.2 and later)",
         probe: Probe::NotProbed,
     },
+    RuntimeNeed {
+        runtime: RuntimeKind::Runc,
+        versions: &[(V1_0, None)],
+        syscalls: &["rt_sigreturn"],
+        kind: NeedKind::All,
+        with_nnp: true,
+        condition: None,
+        step: InitStep::SignalReturn,
+        why: "returns from every signal handler with rt_sigreturn, and the Go runtime signals runc's own threads at any moment (SIGURG preempts a goroutine that runs too long), so a denied rt_sigreturn crashes runc's init at a random point of the start: some starts fail, more of them under CPU pressure",
+        error: "cannot start a stopped process (runc's init died before the start), or the container exits with status 139 before its entrypoint runs",
+        signatures: &[&["cannot start a stopped process"]],
+        source: "Go 1.14 release notes, https://go.dev/doc/go1.14#runtime (goroutines are preempted asynchronously, with signals); the Security Profiles Operator's recorded runc base profiles (examples/baseprofile-runc.yaml) list rt_sigreturn",
+        probe: Probe::Confirmed("runc 1.1.5+ds1-1+deb12u1 under Docker 20.10.24: Docker's default minus rt_sigreturn failed 4 of 20 starts of /bin/true, 12 of 30 with --cpus 0.01 and 3 of 20 with --cpus 0.01 and no-new-privileges (\"cannot start a stopped process\", or exit 139); the unchanged default failed none of 20 with --cpus 0.01, with or without no-new-privileges"),
+    },
     // ---- runc without no-new-privileges: finalizeNamespace after the filter --------------------
     RuntimeNeed {
         runtime: RuntimeKind::Runc,
