@@ -29,6 +29,7 @@ pub mod engine;
 pub mod error;
 pub mod export;
 pub mod host;
+pub mod kernel_names;
 pub mod libseccomp;
 pub mod lint;
 pub mod ops;

@@ -182,6 +182,27 @@ impl Libseccomp {
         table().since.get(&(column(arch), name)).copied()
     }
 
+    /// The newest release that has a table for `arch` and does not resolve `name` there, with
+    /// the kernel that table was made from: that kernel had no such call on `arch` (the
+    /// tables are made from the kernel's own syscall tables). `None` when the first release
+    /// with a table for `arch` already resolves it, or none does.
+    pub fn last_release_without(arch: Arch, name: &str) -> Option<(Version, &'static str)> {
+        let t = table();
+        let col = column(arch);
+        let first = *t.since.get(&(col, name))?;
+        let abi_since = t
+            .since
+            .iter()
+            .filter(|((c, _), _)| *c == col)
+            .map(|(_, v)| *v)
+            .min()?;
+        t.releases
+            .iter()
+            .rev()
+            .find(|(v, _)| *v < first && *v >= abi_since)
+            .copied()
+    }
+
     /// Whether `name` resolves to a multiplexed pseudo number on `arch` (see [`MULTIPLEXED`]).
     pub fn multiplexed(arch: Arch, name: &str) -> bool {
         multiplexes(arch) && MULTIPLEXED.contains(&name)
@@ -273,5 +294,23 @@ mod tests {
         assert!(Libseccomp::multiplexed(Arch::X86, "semget"));
         assert!(!Libseccomp::multiplexed(Arch::X86_64, "semget"));
         assert!(Libseccomp::parse("two").is_none());
+        assert_eq!(
+            Libseccomp::last_release_without(Arch::X86_64, "close_range"),
+            Some((Version(2, 5, 1), "5.8"))
+        );
+        assert_eq!(
+            Libseccomp::last_release_without(Arch::X32, "map_shadow_stack"),
+            Some((Version(2, 5, 5), "6.7"))
+        );
+        // In the first table jailwright has: no bound.
+        assert_eq!(
+            Libseccomp::last_release_without(Arch::X86_64, "openat"),
+            None
+        );
+        // loongarch64's column starts at 2.6.0: the releases before it say nothing.
+        assert_eq!(
+            Libseccomp::last_release_without(Arch::Loongarch64, "openat"),
+            None
+        );
     }
 }

@@ -30,6 +30,7 @@ use crate::caps::CapSet;
 use crate::dialect::{Dialect, Filter, KernelVersion, Profile, SyscallRule};
 use crate::diff::argument_vectors;
 use crate::engine::Engine;
+use crate::kernel_names::{kernel_lacks, Lack};
 use crate::libseccomp::Libseccomp;
 use crate::policy::{
     resolve, ArchPolicy, Policy, PolicyRule, RuleStatus, Runtime, RuntimeKind, Target,
@@ -249,6 +250,7 @@ pub fn lint(profile: &Profile, opts: &LintOptions) -> Vec<Finding> {
     };
     l.names();
     l.libseccomp_names();
+    l.kernel_names();
     l.duplicates();
     l.policy_rules();
     l.dangerous();

@@ -136,6 +136,73 @@ impl Lint<'_> {
         }
     }
 
+    /// JW110: names a rule allows that the target kernel certainly lacks on an ABI of the
+    /// filter, one finding per rule.
+    pub(super) fn kernel_names(&mut self) {
+        let kernel = self.opts.kernel;
+        let mut out = Vec::new();
+        for (i, rule) in self.profile.rules().iter().enumerate() {
+            if !rule.action().permits() {
+                continue;
+            }
+            // name → the ABIs (of every host's filter that keeps the rule) lacking it, and why.
+            let mut lacking: Vec<(&str, Vec<Arch>, Lack)> = Vec::new();
+            for p in &self.policies {
+                if p.rule_status.get(i) != Some(&RuleStatus::Kept) {
+                    continue;
+                }
+                for name in rule.all_names() {
+                    for ap in &p.arches {
+                        let has = tables::table(ap.arch).is_some_and(|t| t.lookup(name).is_some());
+                        let Some(why) = has.then(|| kernel_lacks(ap.arch, name, kernel)).flatten()
+                        else {
+                            continue;
+                        };
+                        match lacking.iter_mut().find(|(n, _, _)| *n == name) {
+                            Some((_, arches, _)) if !arches.contains(&ap.arch) => {
+                                arches.push(ap.arch)
+                            }
+                            Some(_) => {}
+                            None => lacking.push((name, vec![ap.arch], why)),
+                        }
+                    }
+                }
+            }
+            let message = match lacking.as_slice() {
+                [] => continue,
+                [(name, arches, why)] => format!(
+                    "Linux {kernel} has no `{name}` on {} ({why}): the rule lets the call through and the kernel answers ENOSYS",
+                    join_arches(arches)
+                ),
+                many => {
+                    const SHOWN: usize = 8;
+                    let mut parts: Vec<String> = many
+                        .iter()
+                        .take(SHOWN)
+                        .map(|(n, _, why)| format!("{n} ({why})"))
+                        .collect();
+                    if many.len() > SHOWN {
+                        parts.push(format!("and {} more", many.len() - SHOWN));
+                    }
+                    format!(
+                        "Linux {kernel} lacks {} calls this rule allows (the kernel answers ENOSYS): {}",
+                        many.len(),
+                        parts.join(", ")
+                    )
+                }
+            };
+            let syscall = (lacking.len() == 1).then(|| lacking[0].0);
+            let path = match syscall {
+                Some(name) => self.name_path(i, name),
+                None => self.rule_path(i),
+            };
+            out.push(Hit::new(MISSING_IN_KERNEL, path, message).syscall(syscall));
+        }
+        for hit in out {
+            self.push(hit);
+        }
+    }
+
     /// JW103.
     pub(super) fn duplicates(&mut self) {
         let rules = self.profile.rules();

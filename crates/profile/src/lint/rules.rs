@@ -108,6 +108,15 @@ pub(super) const UNKNOWN_TO_LIBSECCOMP: Rule = Rule {
     fix: "run the container with a runtime linked against a libseccomp that knows the name, or accept the default action for it",
     source: Some("runc ignores names libseccomp cannot resolve (libcontainer/seccomp/seccomp_linux.go): https://github.com/opencontainers/runc/blob/main/libcontainer/seccomp/seccomp_linux.go; libseccomp's syscall table per release: https://github.com/seccomp/libseccomp/blob/main/src/syscalls.csv"),
 };
+pub(super) const MISSING_IN_KERNEL: Rule = Rule {
+    id: "JW110",
+    slug: "missing-in-kernel",
+    severity: Severity::Info,
+    title: "an allowed syscall the target kernel does not have",
+    why: "the filter lets the call through, and the kernel answers ENOSYS: a program that needs it must fall back or fail there, whatever the profile says; reported only when the kernel certainly lacks it (added later, removed earlier, or absent from a libseccomp table made from that kernel or a newer one)",
+    fix: "nothing, if the program falls back; otherwise run on a kernel that has the call (`--kernel X.Y` checks another target)",
+    source: Some("syscalls(2) of Linux man-pages 6.03: https://man7.org/linux/man-pages/man2/syscalls.2.html; libseccomp's syscall table per release, with the kernel it was made from: https://github.com/seccomp/libseccomp/blob/main/src/syscalls.csv"),
+};
 
 pub(super) const PTRACE: Rule = Rule {
     id: "JW201",
@@ -373,6 +382,7 @@ pub const RULES: &[Rule] = &[
     REPEATED_ARG_INDEX,
     UNKNOWN_TO_LIBSECCOMP,
     DERIVED_FROM_DEFAULT,
+    MISSING_IN_KERNEL,
     PTRACE,
     BPF,
     MOUNT,
