@@ -12,6 +12,7 @@ names another explicitly).
 
 from ._binary import binary
 from ._errors import BinaryNotFound, Error, ProfileError, RuntimeRejected, SetupError, UsageError
+from ._model import Profile
 from ._profile import diff, lint
 from ._run import run, run_async
 from ._types import Denial, Difference, DiffResult, Finding, HostDiff, Layer, RunResult
@@ -25,6 +26,7 @@ __all__ = [
     "Finding",
     "HostDiff",
     "Layer",
+    "Profile",
     "ProfileError",
     "RunResult",
     "RuntimeRejected",

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from typing import Optional
+from typing import Optional, Tuple
 
 
 class Error(Exception):
@@ -37,8 +37,8 @@ class ProfileError(Error):
 class SetupError(Error):
     """The sandbox could not be set up; the command never ran (CLI exit 125).
 
-    ``stage`` is what was being set up (``mount /usr``, ``--require landlock``, ...) when the
-    message says; ``fix`` the advice the message gives, when it gives one.
+    ``stage`` is what was being set up (``bind source /data``, ``--require landlock``, ...);
+    ``cause`` why, when it is known beyond the message; ``fix`` what to do.
     """
 
     def __init__(
@@ -48,15 +48,37 @@ class SetupError(Error):
         returncode: Optional[int] = None,
         stderr: str = "",
         stage: Optional[str] = None,
+        cause: Optional[str] = None,
         fix: Optional[str] = None,
     ) -> None:
         super().__init__(message, returncode=returncode, stderr=stderr)
         self.stage = stage
+        self.cause = cause
         self.fix = fix
 
 
 class RuntimeRejected(Error):
-    """A container runtime refused to start the command under the profile.
+    """A container runtime (runc, crun) refused to start the command under the profile
+    (``backend="docker"`` or ``"podman"``; CLI exit 125).
 
-    Reserved for the container backends; the native backend never raises it.
+    ``runtime_message`` is the runtime's own words; ``cause`` the diagnosis in one sentence;
+    ``fix`` the exact fix; ``missing_syscalls`` the calls the runtime itself needs that the
+    profile denies (``on_reject="compat"`` adds exactly those and retries).
     """
+
+    def __init__(
+        self,
+        message: str,
+        *,
+        returncode: Optional[int] = None,
+        stderr: str = "",
+        runtime_message: str = "",
+        cause: str = "",
+        fix: str = "",
+        missing_syscalls: Tuple[str, ...] = (),
+    ) -> None:
+        super().__init__(message, returncode=returncode, stderr=stderr)
+        self.runtime_message = runtime_message
+        self.cause = cause
+        self.fix = fix
+        self.missing_syscalls = missing_syscalls

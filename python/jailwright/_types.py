@@ -47,7 +47,9 @@ class RunResult:
     ``returncode`` follows the CLI's convention: the command's own exit code, 128+N when signal
     N killed it, 124 when the timeout did, 126/127 when it could not be executed / was not
     found. ``duration`` is the wall-clock time of the whole call in seconds; ``report`` the
-    run report as the CLI wrote it.
+    run report as the CLI wrote it. A stream given to a callback (``on_stdout``,
+    ``on_stderr``) went there as it came and is empty here. ``compat_added``: the syscalls
+    ``on_reject="compat"`` added for the container runtime.
     """
 
     returncode: int
@@ -59,6 +61,8 @@ class RunResult:
     duration: float
     warnings: Tuple[str, ...]
     report: Mapping[str, Any]
+    backend: str = "native"
+    compat_added: Tuple[str, ...] = ()
 
     @property
     def ok(self) -> bool:
@@ -173,6 +177,8 @@ def run_result(
         duration=duration,
         warnings=tuple(str(w) for w in report.get("warnings", [])),
         report=report,
+        backend=str(report.get("backend", "native")),
+        compat_added=tuple(str(s) for s in report.get("compat_added", [])),
     )
 
 

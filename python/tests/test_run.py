@@ -6,10 +6,7 @@ from __future__ import annotations
 import asyncio
 import concurrent.futures
 import os
-import shutil
-import tempfile
 from pathlib import Path
-from typing import Iterator
 
 import pytest
 
@@ -73,15 +70,6 @@ def test_timeout_kills_and_says_so() -> None:
     assert r.duration < 10
 
 
-@pytest.fixture
-def shared_dir() -> Iterator[Path]:
-    """A directory the sandbox's user (65534) can reach (pytest's tmp_path is private)."""
-    d = Path(tempfile.mkdtemp(prefix="jailwright-test-"))
-    os.chmod(d, 0o755)
-    yield d
-    shutil.rmtree(d)
-
-
 def test_options_env_cwd_input_binds(shared_dir: Path) -> None:
     tmp_path = shared_dir
     (tmp_path / "in.txt").write_text("data")
@@ -127,7 +115,7 @@ def test_usage_error_names_the_option() -> None:
         jailwright.run(["/bin/true"], memory="lots")
     with pytest.raises(jailwright.UsageError, match="--cwd"):
         jailwright.run(["/bin/true"], cwd="relative")
-    with pytest.raises(ValueError):
+    with pytest.raises(jailwright.UsageError, match="--on-reject applies to --backend docker or podman"):
         jailwright.run(["/bin/true"], on_reject="compat")
 
 
@@ -137,6 +125,7 @@ def test_setup_error_has_the_stage(tmp_path: Path) -> None:
         jailwright.run(["/bin/true"], ro_binds=[(missing, "/x")])
     assert e.value.returncode == 125
     assert e.value.stage == f"bind source {missing}"
+    assert e.value.fix is not None and "create it" in e.value.fix
     assert isinstance(e.value, jailwright.Error)
     with pytest.raises(jailwright.UsageError, match="unknown layer"):
         jailwright.run(["/bin/true"], require=["no-such-layer"])
@@ -196,3 +185,25 @@ def test_run_async_has_the_same_result_and_errors() -> None:
         asyncio.run(jailwright.run_async(["/bin/true"], profile="no-such-profile"))
     r = asyncio.run(jailwright.run_async([PY, "-c", "import time; time.sleep(30)"], timeout=0.5))
     assert r.timed_out and r.returncode == 124
+
+
+def test_tmpfs_user_network_sizes_and_cpu_time() -> None:
+    code = (
+        "import os\n"
+        "open('/scratch/f', 'w').write('x')\n"
+        "print(os.getuid(), os.getgid())\n"
+        "print(sorted(l.split(':')[0].strip() for l in open('/proc/net/dev').readlines()[2:]))\n"
+        "st = os.statvfs('/tmp'); print(st.f_blocks * st.f_frsize)\n"
+    )
+    r = jailwright.run([PY, "-c", code], tmpfs=["/scratch"], user="1000:1001", tmp_size="8m", shm_size="4m")
+    assert r.returncode == 0, r.stderr
+    lines = r.stdout.decode().splitlines()
+    assert lines[0] == "1000 1001"
+    assert lines[1] == "['lo']"
+    assert int(lines[2]) == 8 << 20
+    # A CPU-bound loop is stopped by the CPU-time limit (SIGXCPU, then SIGKILL).
+    r = jailwright.run([PY, "-c", "while True: pass"], cpu_time=1, timeout=60)
+    assert not r.timed_out
+    assert r.returncode in (128 + 24, 128 + 9), r.returncode
+    with pytest.raises(jailwright.UsageError, match="--network"):
+        jailwright.run(["/bin/true"], network="wifi")

@@ -10,6 +10,7 @@ use jailwright_sandbox::{self as sandbox, LayerState};
 
 use crate::args::{Backend, NetworkArg, OnReject, RunArgs};
 use crate::commands::load;
+use crate::failure_report::{container_detail, native_detail, report_failure};
 use crate::output::{json, OutputFile};
 use crate::sandbox_args::{parse_env, parse_size, parse_timeout, parse_user, sandbox_builder};
 use crate::Failure;
@@ -80,7 +81,18 @@ fn run_native(a: &RunArgs) -> Result<u8, Failure> {
         None => ProfileChoice::loaded(&a.profile, load(&a.profile)?),
     };
     let (builder, req) = sandbox_builder(&a.sandbox, &a.command)?;
-    let mut done = runner::run(choice, builder, &req).map_err(|e| run_failure(&e))?;
+    let mut done = runner::run(choice, builder, &req).map_err(|e| {
+        let failure = run_failure(&e);
+        let detail = native_detail(&e, &failure);
+        report_failure(
+            report_file.as_ref(),
+            &a.profile,
+            &a.command,
+            "native",
+            failure,
+            detail,
+        )
+    })?;
     // This process ends after printing: the sandbox's exiting init is left to its adopter.
     done.outcome.leave_init_to_exit();
     if !a.quiet {
@@ -202,10 +214,25 @@ fn run_container(a: &RunArgs, backend: container::Backend) -> Result<u8, Failure
         )));
     }
     let profile = load(&a.profile)?;
+    let report_file = a.report.as_deref().map(OutputFile::prepare).transpose()?;
+    let fail = |e: container::ContainerError| {
+        let failure = container_failure(&e);
+        let detail = container_detail(&e, &failure);
+        let name = backend.name();
+        report_failure(
+            report_file.as_ref(),
+            &a.profile,
+            &a.command,
+            name,
+            failure,
+            detail,
+        )
+    };
     let image = match &a.image {
         Some(i) => i.clone(),
-        None => container::ensure_image(&backend, &container::ImageSpec::default())
-            .map_err(|e| container_failure(&e))?,
+        None => {
+            container::ensure_image(&backend, &container::ImageSpec::default()).map_err(fail)?
+        }
     };
     let mut opts = container::ContainerRun::new(image, a.command.clone(), profile);
     opts.profile_name = a.profile.clone();
@@ -248,8 +275,7 @@ fn run_container(a: &RunArgs, backend: container::Backend) -> Result<u8, Failure
         OnReject::Unconfined => container::OnReject::Unconfined,
     };
     opts.quiet = a.quiet;
-    let report_file = a.report.as_deref().map(OutputFile::prepare).transpose()?;
-    let outcome = container::run(&opts, &backend).map_err(|e| container_failure(&e))?;
+    let outcome = container::run(&opts, &backend).map_err(fail)?;
     if let Some(file) = &report_file {
         let mut text = outcome.to_json_pretty();
         text.push('\n');
@@ -261,7 +287,7 @@ fn run_container(a: &RunArgs, backend: container::Backend) -> Result<u8, Failure
 pub(crate) fn container_failure(e: &container::ContainerError) -> Failure {
     let mut message = crate::error_chain(e);
     if let Some(d) = e.diagnosis() {
-        if !message.contains(&d.to_string()) {
+        if !message.contains(&d.cause) {
             let _ = write!(message, "\n{d}");
         }
     }

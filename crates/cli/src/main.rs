@@ -13,6 +13,7 @@ mod commands_rebase;
 mod commands_record;
 mod commands_run;
 mod commands_versions;
+mod failure_report;
 mod output;
 mod sandbox_args;
 

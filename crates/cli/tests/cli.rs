@@ -705,10 +705,29 @@ fn bad_input_names_the_file_and_place_and_exits_2() {
 /// the path named; it once exited 2 like a usage error.
 #[test]
 fn missing_bind_source_is_a_setup_failure() {
+    let d = Dir::new("setup-failure");
+    let report = d.path("report.json");
     for opt in ["--ro-bind", "--bind"] {
-        jw(&["run", opt, "/nonexistent-jw:/x", "--", "/bin/true"])
-            .expect_code(125)
-            .expect_stderr("bind source /nonexistent-jw: No such file or directory");
+        jw(&[
+            "run",
+            opt,
+            "/nonexistent-jw:/x",
+            "--report",
+            report.to_str().unwrap(),
+            "--",
+            "/bin/true",
+        ])
+        .expect_code(125)
+        .expect_stderr("bind source /nonexistent-jw: No such file or directory");
+        // The report says what failed, at which stage, and what to do.
+        let r = json(&std::fs::read_to_string(&report).unwrap());
+        assert_eq!(r["error"]["kind"], "setup-failed", "{r}");
+        assert_eq!(r["error"]["stage"], "bind source /nonexistent-jw", "{r}");
+        assert!(
+            r["error"]["fix"].as_str().unwrap().contains("create it"),
+            "{r}"
+        );
+        assert!(r.get("exit").is_none(), "{r}");
     }
 }
 
@@ -1077,17 +1096,37 @@ fn run_docker_backend() {
     // /proc/self/fd with fstatfs): refused with the diagnosis, fixed by compat.
     let broken = d.path("no-fstatfs.json");
     patch_to(&broken, "plugin", &["--deny", "fstatfs"]);
-    jw(&[
+    let refused = d.path("refused.json");
+    let run = jw(&[
         "run",
         "--backend",
         "docker",
         "--profile",
         broken.to_str().unwrap(),
+        "--report",
+        refused.to_str().unwrap(),
         "--",
         "/bin/true",
-    ])
-    .expect_code(125)
-    .expect_stderr("fstatfs");
+    ]);
+    run.expect_code(125).expect_stderr("fstatfs");
+    // The refusal as data: the runtime's words, the cause, the fix, the syscalls; the cause
+    // is said once on standard error.
+    let r = json(&std::fs::read_to_string(&refused).unwrap());
+    let e = &r["error"];
+    assert_eq!(e["kind"], "runtime-rejected", "{r}");
+    assert_eq!(r["exit_code"], 125, "{r}");
+    assert_eq!(e["missing_syscalls"], serde_json::json!(["fstatfs"]), "{r}");
+    assert!(
+        e["runtime_message"].as_str().unwrap().contains("procfs"),
+        "{r}"
+    );
+    assert!(
+        e["fix"].as_str().unwrap().contains("--allow fstatfs"),
+        "{r}"
+    );
+    let cause = e["cause"].as_str().unwrap();
+    let stderr = String::from_utf8_lossy(&run.out.stderr);
+    assert_eq!(stderr.matches(cause).count(), 1, "{stderr}");
     jw(&[
         "run",
         "--backend",
