@@ -98,6 +98,9 @@ pub struct Resources {
     pub peak_memory_source: Option<String>,
     /// Whether the memory limit was hit (the kernel's OOM killer ran in the cgroup).
     pub oom_killed: bool,
+    /// How many times creating a process or thread failed at the pids limit (a fork bomb
+    /// shows here), when a pids cgroup enforced it.
+    pub pids_limit_hits: Option<u64>,
     /// User CPU time of the tree, microseconds.
     pub user_cpu_us: Option<u64>,
     /// System CPU time of the tree, microseconds.

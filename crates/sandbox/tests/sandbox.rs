@@ -600,7 +600,15 @@ print("survived", n)
             .and_then(|n| n.parse().ok())
             .unwrap_or_else(|| panic!("fork bomb not stopped: {text} {}", err(&o)));
         assert!(n < 16, "{text}");
-        println!("cgroup: {:?}", o.report.layer(Layer::Cgroup));
+        // With a pids cgroup the refused fork is counted (RLIMIT_NPROC, the backstop, is set
+        // higher so the cgroup is what refuses); without one nothing counts it.
+        let cg = o.report.layer(Layer::Cgroup).expect("cgroup layer");
+        let hits = o.report.resources.pids_limit_hits;
+        if cg.state == LayerState::Enforced && cg.detail.contains("pids.max") {
+            assert!(hits.is_some_and(|h| h >= 1), "{hits:?} {cg:?}");
+        } else {
+            assert_eq!(hits, None, "{cg:?}");
+        }
     });
 }
 

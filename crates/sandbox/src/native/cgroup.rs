@@ -17,6 +17,7 @@ struct Dir {
     path: PathBuf,
     v2: bool,
     memory: bool,
+    pids: bool,
 }
 
 /// The cgroups created for one run; removed on drop.
@@ -26,6 +27,8 @@ pub(crate) struct Cgroups {
     /// Layer state and detail for the report.
     pub(crate) state: Option<(LayerState, String)>,
     pub(crate) memory: bool,
+    /// Whether a pids cgroup enforces the pids limit.
+    pub(crate) pids: bool,
 }
 
 struct Mounts {
@@ -166,6 +169,7 @@ impl Cgroups {
         }
         let detail = done.join("; ");
         cg.memory = limits.memory.is_some() && want_memory.is_none();
+        cg.pids = limits.pids.is_some() && want_pids.is_none();
         let reason = || format!("{} ({})", stand_in.join("; "), why.join("; "));
         cg.state = Some(if stand_in.is_empty() {
             (LayerState::Enforced, detail)
@@ -220,6 +224,7 @@ impl Cgroups {
             path: path.clone(),
             v2: true,
             memory: use_memory,
+            pids: use_pids,
         });
         if use_memory {
             if let Some(m) = memory.take() {
@@ -244,6 +249,7 @@ impl Cgroups {
             path: path.clone(),
             v2: false,
             memory,
+            pids: !memory,
         });
         if memory {
             write(&path.join("memory.limit_in_bytes"), &value.to_string())?;
@@ -288,6 +294,16 @@ impl Cgroups {
             .trim()
             .parse()
             .ok()
+    }
+
+    /// How many forks the pids limit refused (`pids.events`, both hierarchies), when a pids
+    /// cgroup enforces it.
+    pub(crate) fn pids_limit_hits(&self) -> Option<u64> {
+        let d = self.dirs.iter().find(|d| d.pids)?;
+        let text = fs::read_to_string(d.path.join("pids.events")).ok()?;
+        text.lines()
+            .find_map(|l| l.strip_prefix("max "))
+            .and_then(|n| n.trim().parse().ok())
     }
 
     /// Whether the OOM killer ran in the memory cgroup.

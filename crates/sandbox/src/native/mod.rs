@@ -279,7 +279,7 @@ pub(crate) fn run(
     let start = Instant::now();
     let cgroups = Cgroups::setup(&cfg.limits);
     let (cg_state, cg_detail) = cgroup_layer(cfg, &cgroups)?;
-    let host = HostFacts::probe(cgroups.memory);
+    let host = HostFacts::probe(cgroups.memory, cgroups.pids);
     let mut plan = plan::build(cfg, &host)?;
 
     let (sync_rd, sync_wr) = sys::pipe().map_err(setup_err("create the sync pipe"))?;
@@ -665,6 +665,7 @@ fn resources(col: &Collected, usage: Option<&libc::rusage>, cgroups: &Cgroups) -
         peak_memory_bytes: peak,
         peak_memory_source: source,
         oom_killed: cgroups.oom_killed(),
+        pids_limit_hits: cgroups.pids_limit_hits(),
         user_cpu_us: col.user_cpu_us.or_else(|| usage.map(|u| tv(u.ru_utime))),
         system_cpu_us: col.system_cpu_us.or_else(|| usage.map(|u| tv(u.ru_stime))),
     }

@@ -219,7 +219,14 @@ fn rlimits(l: &Limits, host: &HostFacts) -> (Vec<(c_int, u64, u64)>, Vec<String>
         rlimit_names.push(format!("{name}={v}"));
     };
     if let Some(p) = l.pids {
-        limit(libc::RLIMIT_NPROC as c_int, "nproc", p, 0);
+        // With a pids cgroup, pids.max is the limit (and counts the forks it refuses);
+        // RLIMIT_NPROC, twice as high, is a backstop. Without one it is the limit.
+        let nproc = if host.pids_by_cgroup {
+            p.saturating_mul(2)
+        } else {
+            p
+        };
+        limit(libc::RLIMIT_NPROC as c_int, "nproc", nproc, 0);
     }
     if let Some(m) = l.memory {
         if !host.memory_by_cgroup {
@@ -357,10 +364,11 @@ pub(crate) struct HostFacts {
     pub(crate) last_cap: u32,
     pub(crate) nofile_hard: u64,
     pub(crate) memory_by_cgroup: bool,
+    pub(crate) pids_by_cgroup: bool,
 }
 
 impl HostFacts {
-    pub(crate) fn probe(memory_by_cgroup: bool) -> HostFacts {
+    pub(crate) fn probe(memory_by_cgroup: bool, pids_by_cgroup: bool) -> HostFacts {
         let last_cap = std::fs::read_to_string("/proc/sys/kernel/cap_last_cap")
             .ok()
             .and_then(|s| s.trim().parse().ok())
@@ -371,6 +379,7 @@ impl HostFacts {
             last_cap,
             nofile_hard,
             memory_by_cgroup,
+            pids_by_cgroup,
         }
     }
 }
@@ -470,6 +479,7 @@ mod tests {
         last_cap: 40,
         nofile_hard: 20000,
         memory_by_cgroup: false,
+        pids_by_cgroup: false,
     };
 
     fn names(cfg: &SandboxConfig) -> Vec<String> {
@@ -539,6 +549,7 @@ mod tests {
         assert!(plan.rlimit_names.iter().any(|n| n.starts_with("as=")));
         let host = HostFacts {
             memory_by_cgroup: true,
+            pids_by_cgroup: false,
             ..host
         };
         let plan = build(&cfg, &host).expect("plan");
