@@ -85,7 +85,7 @@ use std::path::{Path, PathBuf};
 pub use rules::{Rule, Severity, RULES};
 
 /// What every report says: the scan is advisory.
-pub const ADVISORY: &str = "advisory: a scan of source can be evaded (code can be computed, encoded or fetched at run time); the sandbox, not the scan, is the boundary";
+pub const ADVISORY: &str = "this scan is advisory: source can hide code (computed, encoded or fetched at run time); the sandbox, not the scan, is the boundary";
 
 /// The size over which a file is not read (a [`rules::NOT_SCANNED`] finding instead).
 pub const DEFAULT_MAX_FILE_BYTES: u64 = 32 * 1024 * 1024;
