@@ -90,6 +90,10 @@ pub const ADVISORY: &str = "this scan is advisory: source can hide code (compute
 /// The size over which a file is not read (a [`rules::NOT_SCANNED`] finding instead).
 pub const DEFAULT_MAX_FILE_BYTES: u64 = 32 * 1024 * 1024;
 
+/// The largest source the parser is given, whatever [`Options::max_file_bytes`] says
+/// (tree-sitter counts bytes in 32 bits); a larger one is a [`rules::NOT_SCANNED`] finding.
+pub const MAX_SOURCE_BYTES: u64 = 1 << 30;
+
 /// What to scan against.
 #[derive(Clone, Debug, PartialEq, Eq)]
 #[non_exhaustive]
@@ -97,7 +101,7 @@ pub struct Options {
     /// Directories a plugin may write to; a literal write path elsewhere is a finding.
     /// Default: none.
     pub output_dirs: Vec<PathBuf>,
-    /// Files over this many bytes are not read.
+    /// Files over this many bytes (at most [`MAX_SOURCE_BYTES`]) are not read.
     pub max_file_bytes: u64,
 }
 
@@ -226,6 +230,7 @@ pub enum ScanError {
 /// error; everything about the files' contents is a finding.
 pub fn scan<P: AsRef<Path>>(paths: &[P], opts: &Options) -> Result<Report, ScanError> {
     let mut report = Report::default();
+    let limit = opts.max_file_bytes.min(MAX_SOURCE_BYTES);
     for p in paths {
         for s in files::sources(p.as_ref())? {
             let (path, skipped) = match s {
@@ -238,8 +243,8 @@ pub fn scan<P: AsRef<Path>>(paths: &[P], opts: &Options) -> Result<Report, ScanE
             }
             let bytes = match skipped {
                 Some(why) => Err(why),
-                None => files::read(&path, opts.max_file_bytes)?
-                    .ok_or_else(|| format!("over the size limit of {} bytes", opts.max_file_bytes)),
+                None => files::read(&path, limit)?
+                    .ok_or_else(|| format!("over the size limit of {limit} bytes")),
             };
             match bytes {
                 Ok(bytes) => {
@@ -261,6 +266,11 @@ pub fn scan<P: AsRef<Path>>(paths: &[P], opts: &Options) -> Result<Report, ScanE
 
 /// Scans one file's bytes (`path` only labels the findings).
 pub fn scan_source(path: &str, source: &[u8], opts: &Options) -> Result<Vec<Finding>, ScanError> {
+    if source.len() as u64 > MAX_SOURCE_BYTES {
+        let message =
+            format!("the file was not read: over the size limit of {MAX_SOURCE_BYTES} bytes");
+        return Ok(vec![Finding::new(path, 1, 1, &rules::NOT_SCANNED, message)]);
+    }
     let mut parser = syntax::parser().map_err(ScanError::Grammar)?;
     let tree = parser.parse(source, None).ok_or_else(|| ScanError::Parse {
         path: path.to_string(),

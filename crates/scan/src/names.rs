@@ -20,8 +20,9 @@ const MAX_RESOLVE_DEPTH: usize = 8;
 /// How many meanings one name may have before the rest are dropped.
 const MAX_CANDIDATES: usize = 32;
 
-/// The builtins whose calls the scan looks at; a bare name among these always stands for the
-/// builtin too (a plugin can rebind `exec` somewhere and call the real one elsewhere).
+/// The builtins whose calls the scan looks at. A bare name among these stands for the builtin
+/// unless the file imports that name (a plugin can rebind `exec` in one function and call the
+/// real one elsewhere; an import is taken as shadowing it everywhere).
 const BUILTINS: &[&str] = &[
     "eval",
     "exec",
@@ -272,7 +273,9 @@ impl<'a> Names<'a> {
                 add(r);
             }
         }
-        if BUILTINS.contains(&name) {
+        // an import of the same name shadows the builtin on purpose (`from re import compile`);
+        // any other binding may be local to a function, so the builtin stays a meaning too
+        if BUILTINS.contains(&name) && !self.imports.contains_key(name) {
             add(format!("builtins.{name}"));
         }
         if name == "__builtins__" || name == "__builtin__" {
@@ -431,6 +434,7 @@ mod tests {
             ("from os import *\nsystem = 1\nsystem", &[]),
             ("eval", &["builtins.eval"]),
             ("def eval(): pass\neval", &["builtins.eval"]),
+            ("from re import compile\ncompile", &["re.compile"]),
             ("a = b\nb = a\na.x", &[]),
             ("from . import os\nos.system", &[]),
             ("x.y", &[]),

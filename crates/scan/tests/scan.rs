@@ -495,6 +495,9 @@ fn large_files_are_reported_not_read() {
     assert!(report.findings[0]
         .message
         .contains("over the size limit of 100 bytes"));
+    // any limit is capped at what the parser can take, and an unbounded one still reads
+    opts.max_file_bytes = u64::MAX;
+    assert_eq!(scan(&[&p], &opts).unwrap().scanned.len(), 1);
 }
 
 // ---- no input makes the scan panic -------------------------------------------------------
