@@ -591,3 +591,50 @@ fn deep_nesting_does_not_overflow() {
     }
     src(&code);
 }
+
+#[test]
+fn mutated_plugins_scan_without_panics() {
+    // a fixed xorshift: the same mutants on every run
+    let mut state: u64 = 0x9e37_79b9_7f4a_7c15;
+    let mut next = move || {
+        state ^= state << 13;
+        state ^= state >> 7;
+        state ^= state << 17;
+        state
+    };
+    let specials: &[&[u8]] = &[
+        b"(", b")", b"\"", b"'''", b"\\", b"\n", b"\t", b"\xff", b"\0", b"f\"{", b":", b"exec(",
+        b"import ",
+    ];
+    let dir = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/plugins");
+    let mut originals: Vec<Vec<u8>> = std::fs::read_dir(&dir)
+        .unwrap()
+        .map(|e| std::fs::read(e.unwrap().path()).unwrap())
+        .collect();
+    originals.sort();
+    let opts = with_output_dir("/out");
+    for original in &originals {
+        for _ in 0..60 {
+            let mut m = original.clone();
+            for _ in 0..1 + next() % 4 {
+                let at = (next() as usize) % (m.len() + 1);
+                match next() % 3 {
+                    0 => m.truncate(at),
+                    1 => {
+                        let s = specials[(next() as usize) % specials.len()];
+                        m.splice(at..at, s.iter().copied());
+                    }
+                    _ => {
+                        let end = (at + (next() as usize) % 16).min(m.len());
+                        m.drain(at..end);
+                    }
+                }
+            }
+            let found = scan_source("m.py", &m, &opts).expect("any bytes scan");
+            let lines = m.split(|&b| b == b'\n').count();
+            for f in &found {
+                assert!(f.line >= 1 && f.line <= lines && f.column >= 1, "{f:?}");
+            }
+        }
+    }
+}
