@@ -83,6 +83,11 @@ pub enum Command {
     Profile(ProfileCmd),
     /// Find mistakes, dangers and runtime incompatibilities in profiles.
     Lint(LintArgs),
+    /// Scan Python plugin source for imports and calls a sandboxed plugin should not need, and
+    /// for signs of an escape attempt. Advisory: the sandbox, not the scan, is the boundary.
+    ///
+    /// Exit status: 0 nothing found, 1 findings, 2 a path that cannot be read.
+    Scan(crate::commands_scan::ScanArgs),
     /// Show where two profiles decide differently.
     Diff {
         /// First profile.

@@ -16,6 +16,7 @@ pub fn run(cli: Cli) -> Result<u8, Failure> {
     match cli.command {
         Command::Profile(p) => crate::commands_profile::profile_cmd(p),
         Command::Lint(args) => crate::commands_lint::lint_cmd(args),
+        Command::Scan(args) => crate::commands_scan::scan_cmd(&args),
         Command::Diff {
             a,
             b,

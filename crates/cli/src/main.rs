@@ -12,6 +12,7 @@ mod commands_profile;
 mod commands_rebase;
 mod commands_record;
 mod commands_run;
+mod commands_scan;
 mod commands_versions;
 mod failure_report;
 mod output;

@@ -1741,3 +1741,113 @@ fn rebase_bad_input_exits_2_and_leaves_the_output_alone() {
     json(&written);
     assert_eq!(files_in(&d).len(), 6, "{:?}", files_in(&d));
 }
+
+// ---- scan -------------------------------------------------------------------------------
+
+const HOSTILE_PLUGIN: &str = "import subprocess as sp\n\ndef go():\n    sp.run(['id'])\n";
+const CLEAN_PLUGIN: &str =
+    "import json\nfrom pathlib import Path\n\nPath('/out/r.json').write_text(json.dumps({}))\n";
+
+#[test]
+fn scan_exit_status_is_0_clean_1_findings_2_bad_input() {
+    let d = Dir::new("scan-codes");
+    d.write("clean.py", CLEAN_PLUGIN);
+    d.write("hostile.py", HOSTILE_PLUGIN);
+    fs::create_dir(d.path("empty")).unwrap();
+    d.write("empty/notes.txt", "import ctypes\n");
+    jw_in(&d.0, &["scan", "--output-dir", "/out", "clean.py"])
+        .expect_code(0)
+        .expect_stdout("scanned 1 file: 0 error(s), 0 warning(s), 0 info\n")
+        .expect_stdout("the sandbox, not the scan, is the boundary");
+    // without its output directory, the clean plugin's write is a finding
+    jw_in(&d.0, &["scan", "clean.py"])
+        .expect_code(1)
+        .expect_stdout(
+            "clean.py:4:1: warning JWS402 write-outside-output-dir: `Path('/out/r.json')",
+        );
+    let run = jw_in(&d.0, &["scan", "hostile.py"]);
+    run.expect_code(1);
+    let out = run.stdout();
+    let lines: Vec<&str> = out.lines().collect();
+    assert_eq!(
+        lines[0],
+        "hostile.py:1:1: warning JWS104 subprocess-import: `import subprocess as sp` imports subprocess",
+        "{}",
+        run.show()
+    );
+    assert!(
+        lines[1].starts_with("  why: subprocess runs other programs"),
+        "{}",
+        run.show()
+    );
+    assert!(lines[2].starts_with("  fix: "), "{}", run.show());
+    assert_eq!(
+        lines[3],
+        "hostile.py:4:5: error JWS204 subprocess-call: `sp.run(['id'])` calls subprocess.run"
+    );
+    assert_eq!(lines[6], "scanned 1 file: 1 error(s), 1 warning(s), 0 info");
+    assert!(lines[7].ends_with("the sandbox, not the scan, is the boundary"));
+    assert_eq!(lines.len(), 8, "{}", run.show());
+    // a directory: every .py file in it, sorted
+    jw_in(&d.0, &["scan", "--output-dir", "/out", "."])
+        .expect_code(1)
+        .expect_stdout("scanned 2 files: 1 error(s), 1 warning(s), 0 info");
+    for (args, needle) in [
+        (
+            &["scan", "missing.py"][..],
+            "cannot read missing.py (expected a Python file or a directory of them)",
+        ),
+        (&["scan", "empty"][..], "empty holds no .py files"),
+        (&["scan", "clean.py", "missing.py"][..], "missing.py"),
+        (&["scan", "--format", "xml", "clean.py"][..], "xml"),
+        (&["scan"][..], "PATH"),
+    ] {
+        let run = jw_in(&d.0, args);
+        run.expect_code(2).expect_stderr(needle);
+        assert!(run.stdout().is_empty(), "{}", run.show());
+    }
+}
+
+#[test]
+fn scan_json_has_the_documented_shape() {
+    let d = Dir::new("scan-json");
+    d.write("b.py", HOSTILE_PLUGIN);
+    d.write("a.py", CLEAN_PLUGIN);
+    let run = jw_in(
+        &d.0,
+        &["scan", "--format", "json", "--output-dir", "/out", "."],
+    );
+    run.expect_code(1);
+    let v = json(&run.stdout());
+    let keys: Vec<&str> = v.as_object().unwrap().keys().map(String::as_str).collect();
+    assert_eq!(keys, ["advisory", "scanned", "findings"], "{}", run.show());
+    assert!(v["advisory"]
+        .as_str()
+        .unwrap()
+        .contains("the sandbox, not the scan, is the boundary"));
+    assert_eq!(v["scanned"], serde_json::json!(["./a.py", "./b.py"]));
+    let findings = v["findings"].as_array().unwrap();
+    assert_eq!(findings.len(), 2, "{}", run.show());
+    let f = &findings[1];
+    let keys: Vec<&str> = f.as_object().unwrap().keys().map(String::as_str).collect();
+    assert_eq!(
+        keys,
+        ["path", "line", "column", "id", "slug", "severity", "message", "why", "fix"]
+    );
+    assert_eq!(f["path"], "./b.py");
+    assert_eq!(f["line"], 4);
+    assert_eq!(f["column"], 5);
+    assert_eq!(f["id"], "JWS204");
+    assert_eq!(f["slug"], "subprocess-call");
+    assert_eq!(f["severity"], "error");
+    assert_eq!(f["message"], "`sp.run(['id'])` calls subprocess.run");
+    assert!(f["why"].as_str().is_some_and(|s| !s.is_empty()));
+    assert!(f["fix"].as_str().is_some_and(|s| !s.is_empty()));
+    // nothing found: an empty list, exit 0
+    let run = jw_in(
+        &d.0,
+        &["scan", "--format", "json", "--output-dir", "/out", "a.py"],
+    );
+    run.expect_code(0);
+    assert_eq!(json(&run.stdout())["findings"], serde_json::json!([]));
+}

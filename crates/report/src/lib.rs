@@ -25,11 +25,13 @@ use serde::Serialize;
 
 mod layers;
 mod run;
+mod severity;
 
 pub use layers::{Layer, LayerState, LayerStatus};
 pub use run::{
     micros, Denial, Document, Phase, Resources, Response, RunReport, Timings, MAX_DISTINCT_ARGS,
 };
+pub use severity::Severity;
 
 /// Exit status of the CLI when a check found something (lint findings, differences).
 pub const EXIT_FINDINGS: i32 = 1;

@@ -22,7 +22,6 @@
 
 use std::cmp::Ordering;
 use std::collections::BTreeSet;
-use std::fmt;
 
 use crate::action::{Action, Op};
 use crate::arch::Arch;
@@ -44,35 +43,11 @@ pub use crate::runtime::{
     RuntimeNeed, NEWEST_CRUN, NEWEST_RUNC, RUNC_INIT_ORDER, RUNTIME_NEEDS,
 };
 
-/// How serious a finding is.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord, serde::Serialize)]
-#[serde(rename_all = "lowercase")]
-pub enum Severity {
-    /// The profile is broken or unsafe as written: the container will not start, a name does
-    /// nothing, or the profile allows everything.
-    Error,
-    /// Probably not what the author meant, or a real widening of the attack surface.
-    Warning,
-    /// Worth knowing; often intentional.
-    Info,
-}
-
-impl Severity {
-    /// The lower-case name (`error`, `warning`, `info`).
-    pub fn as_str(self) -> &'static str {
-        match self {
-            Severity::Error => "error",
-            Severity::Warning => "warning",
-            Severity::Info => "info",
-        }
-    }
-}
-
-impl fmt::Display for Severity {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.write_str(self.as_str())
-    }
-}
+/// How serious a finding is. For a profile, an error means it is broken or unsafe as
+/// written (the container will not start, a name does nothing, or the profile allows
+/// everything); a warning, probably not what the author meant or a real widening of the attack
+/// surface; info, worth knowing and often intentional.
+pub use jailwright_report::Severity;
 
 /// One finding.
 #[derive(Clone, Debug, PartialEq, Eq, serde::Serialize)]

@@ -1,0 +1,5 @@
+import json
+
+
+def parse(line:
+    return json.loads(line)
