@@ -14,11 +14,17 @@
 //!
 //! The engine defaults also exist release by release ([`history`]): `docker-default@24.0.9`,
 //! `podman-default@5.2`, and `podman-default`, Podman's newest.
+//!
+//! Reports lay profiles out by syscall group ([`groups`], [`group_of`]): every syscall of
+//! every ABI with a table is in exactly one [`Group`], kept as data in `groups.txt`.
 
 mod docker_default;
+mod groups;
 pub mod history;
 mod podman_default;
 pub mod spec;
+
+pub use groups::{group_of, groups, Group};
 
 use crate::action::{Action, Op};
 use crate::arch::Arch;
