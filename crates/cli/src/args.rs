@@ -30,6 +30,30 @@ pub enum Format {
     Json,
 }
 
+/// Output format of `stats` and `diff`.
+#[derive(ValueEnum, Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub enum TableFormat {
+    /// Tables for people.
+    #[default]
+    #[value(alias = "text")]
+    Human,
+    /// JSON for machines.
+    Json,
+    /// One self-contained HTML page (what `report` makes, for these profiles only).
+    Html,
+}
+
+impl TableFormat {
+    /// The text formats' [`Format`]; `None` for HTML.
+    pub fn text(self) -> Option<Format> {
+        match self {
+            TableFormat::Human => Some(Format::Human),
+            TableFormat::Json => Some(Format::Json),
+            TableFormat::Html => None,
+        }
+    }
+}
+
 /// The target a profile is resolved for.
 #[derive(Args, Debug, Clone)]
 pub struct TargetArgs {
@@ -99,7 +123,7 @@ pub enum Command {
         target: TargetArgs,
         /// Output format.
         #[arg(long, value_enum, default_value_t)]
-        format: Format,
+        format: TableFormat,
     },
     /// Side-by-side statistics.
     Stats {
@@ -111,8 +135,12 @@ pub enum Command {
         target: TargetArgs,
         /// Output format.
         #[arg(long, value_enum, default_value_t)]
-        format: Format,
+        format: TableFormat,
     },
+    /// Compare profiles group by group (file I/O, processes, networking, ...) on several
+    /// architectures, with the differences of the first two and every profile's lint
+    /// findings, as one self-contained HTML page (no network needed to view it).
+    Report(crate::commands_report::ReportArgs),
     /// Explain the decision for one syscall: the rule that made it, and why others did not.
     Explain {
         /// Profile.

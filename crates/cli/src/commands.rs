@@ -22,12 +22,13 @@ pub fn run(cli: Cli) -> Result<u8, Failure> {
             b,
             target,
             format,
-        } => crate::commands_profile::diff_cmd(&a, &b, &target, format),
+        } => crate::commands_report::diff_any(&a, &b, &target, format),
         Command::Stats {
             profiles,
             target,
             format,
-        } => crate::commands_profile::stats_cmd(&profiles, &target, format),
+        } => crate::commands_report::stats_any(&profiles, &target, format),
+        Command::Report(args) => crate::commands_report::report_cmd(&args),
         Command::Explain {
             profile,
             syscall,

@@ -11,10 +11,12 @@ mod commands_lint;
 mod commands_profile;
 mod commands_rebase;
 mod commands_record;
+mod commands_report;
 mod commands_run;
 mod commands_scan;
 mod commands_versions;
 mod failure_report;
+mod html;
 mod output;
 mod sandbox_args;
 

@@ -147,7 +147,7 @@ pub fn argument_vectors(conds: &[Cond], is_64: bool) -> Vec<[u64; 6]> {
     out
 }
 
-fn describe(ap: Option<&ArchPolicy>, nr: u32, default: Action) -> String {
+pub(crate) fn describe(ap: Option<&ArchPolicy>, nr: u32, default: Action) -> String {
     let Some(ap) = ap else {
         return "not in the filter".into();
     };

@@ -32,6 +32,7 @@ pub mod host;
 pub mod kernel_names;
 pub mod libseccomp;
 pub mod lint;
+pub mod matrix;
 pub mod ops;
 pub mod policy;
 pub mod rebase;
