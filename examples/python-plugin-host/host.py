@@ -33,6 +33,9 @@ def output_dir(root: pathlib.Path, name: str) -> pathlib.Path:
 
 
 def run_plugin(plugin: pathlib.Path, input_file: pathlib.Path, out: pathlib.Path) -> Dict[str, Any]:
+    # The advisory first layer: what the source shows (code can hide more; the sandbox is the
+    # boundary, so every plugin runs in it whatever the scan says).
+    scan = jailwright.scan(plugin, output_dirs=["/output"])
     r = jailwright.run(
         ["python3", "/plugin/main.py", "/input/data", "/output"],
         profile="plugin",
@@ -52,6 +55,7 @@ def run_plugin(plugin: pathlib.Path, input_file: pathlib.Path, out: pathlib.Path
         limits.append(f"memory limit ({MEMORY}): killed")
     return {
         "plugin": plugin.name,
+        "scan": [f"{f.line}:{f.column} {f.severity} {f.id} {f.slug}" for f in scan.findings],
         "ok": r.ok,
         "returncode": r.returncode,
         "stdout": r.stdout.decode("utf-8", "replace").splitlines()[:12],

@@ -15,6 +15,7 @@ from ._errors import BinaryNotFound, Error, ProfileError, RuntimeRejected, Setup
 from ._model import Profile
 from ._profile import diff, lint
 from ._run import run, run_async
+from ._scan import ScanFinding, ScanResult, scan
 from ._types import Denial, Difference, DiffResult, Finding, HostDiff, Layer, RunResult
 
 __all__ = [
@@ -30,6 +31,8 @@ __all__ = [
     "ProfileError",
     "RunResult",
     "RuntimeRejected",
+    "ScanFinding",
+    "ScanResult",
     "SetupError",
     "UsageError",
     "binary",
@@ -37,4 +40,5 @@ __all__ = [
     "lint",
     "run",
     "run_async",
+    "scan",
 ]
