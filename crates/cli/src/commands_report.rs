@@ -29,6 +29,10 @@ pub struct ReportArgs {
     /// Architectures to compare on, comma-separated (each one's native ABI).
     #[arg(long, value_delimiter = ',', default_value = "x86_64,aarch64")]
     pub arches: Vec<String>,
+    /// The two profiles whose differences the page lists, as written among PROFILES
+    /// (default: the first two).
+    #[arg(long, value_delimiter = ',', value_name = "A,B")]
+    pub diff: Vec<String>,
     /// The stack and bounding set the decisions are for (`--arch` is not used: see
     /// `--arches`).
     #[command(flatten)]
@@ -137,7 +141,8 @@ fn lint_all(
         .collect()
 }
 
-/// `jailwright report PROFILE... -o FILE`: groups, differences of the first two, findings.
+/// `jailwright report PROFILE... -o FILE`: groups, differences of two (`--diff`, else the
+/// first two), findings.
 pub(crate) fn report_cmd(a: &ReportArgs) -> Result<u8, Failure> {
     if a.target.arch.is_some() {
         return Err(Failure::usage(
@@ -149,9 +154,20 @@ pub(crate) fn report_cmd(a: &ReportArgs) -> Result<u8, Failure> {
     let profiles = loaded(&a.profiles)?;
     let refs: Vec<(String, &Profile)> = profiles.iter().map(|(n, p)| (n.clone(), p)).collect();
     let m = matrix(&refs, &arches, &base);
-    let diffs = match profiles.as_slice() {
-        [x, y, ..] => diff_views(x, y, &arches, &base),
-        _ => Vec::new(),
+    let pair = |name: &str| profiles.iter().find(|(n, _)| n == name);
+    let diffs = match (a.diff.as_slice(), profiles.as_slice()) {
+        ([x, y], _) => match (pair(x), pair(y)) {
+            (Some(x), Some(y)) => diff_views(x, y, &arches, &base),
+            _ => {
+                return Err(Failure::usage(format!(
+                    "--diff {x},{y}: name two of the profiles compared ({})",
+                    a.profiles.join(", ")
+                )))
+            }
+        },
+        ([], [x, y, ..]) => diff_views(x, y, &arches, &base),
+        ([], _) => Vec::new(),
+        _ => return Err(Failure::usage("--diff expects two profiles, A,B")),
     };
     let page = Page {
         title: format!("Seccomp profiles compared: {}", a.profiles.join(", ")),

@@ -221,6 +221,44 @@ fn stats_and_diff_as_html_and_bad_input() {
     assert!(doc.select(&sel("table.diff tr[data-syscall]")).count() > 0);
     let o = jw(&["diff", "--format", "html", "plugin", "plugin"]);
     assert_eq!(o.status.code(), Some(0));
+    // --diff picks the pair; it must name two of the profiles compared.
+    let page = std::env::temp_dir().join(format!("jw-report-{}.html", std::process::id()));
+    let p = page.to_str().unwrap();
+    let o = jw(&[
+        "report",
+        "moderate",
+        "strict",
+        "plugin",
+        "--diff",
+        "plugin,moderate",
+        "--arches",
+        "x86_64",
+        "-o",
+        p,
+    ]);
+    assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));
+    let doc = Html::parse_document(&std::fs::read_to_string(&page).unwrap());
+    let heading: String = doc
+        .select(&sel("#diff h3"))
+        .next()
+        .unwrap()
+        .text()
+        .collect();
+    assert!(
+        heading.starts_with("plugin → moderate on x86_64"),
+        "{heading}"
+    );
+    let _ = std::fs::remove_file(&page);
+    for bad in ["plugin,debug", "plugin", "plugin,strict,moderate"] {
+        let o = jw(&[
+            "report", "moderate", "strict", "plugin", "--diff", bad, "-o", p,
+        ]);
+        assert_eq!(o.status.code(), Some(2), "{bad}");
+        assert!(
+            String::from_utf8_lossy(&o.stderr).contains("--diff"),
+            "{bad}"
+        );
+    }
     let o = jw(&["report", "plugin", "--arches", "vax", "-o", "/tmp/x.html"]);
     assert_eq!(o.status.code(), Some(2));
     let o = jw(&["report", "plugin", "--arch", "x86_64", "-o", "/tmp/x.html"]);
