@@ -3,27 +3,14 @@ implementation of patch, merge, export, lint and diff: the CLI's)."""
 
 from __future__ import annotations
 
+import contextlib
 import json
 import os
-import subprocess
 import tempfile
-from typing import Any, Dict, List, Mapping, Optional, Sequence, Union
+from typing import Any, Dict, Iterator, List, Mapping, Optional, Sequence, Union
 
-from ._binary import binary
-from ._run import StrPath, _error
+from ._run import StrPath, _cli
 from ._types import DiffResult, Finding
-
-EXIT_FINDINGS = 1
-
-
-def _cli(args: Sequence[str], ok: Sequence[int] = (0,)) -> bytes:
-    p = subprocess.run(
-        [binary(), *args], stdin=subprocess.DEVNULL, stdout=subprocess.PIPE, stderr=subprocess.PIPE, check=False
-    )
-    if p.returncode not in ok:
-        raise _error(p.returncode, p.stderr)
-    return p.stdout
-
 
 class Profile:
     """A seccomp profile (Docker/Podman/OCI JSON).
@@ -71,12 +58,18 @@ class Profile:
             os.unlink(tmp)
             raise
 
-    def _with_file(self, args: List[str], ok: Sequence[int] = (0,)) -> bytes:
-        """Runs the CLI with this profile as a file in place of ``{}``."""
+    @contextlib.contextmanager
+    def _saved(self) -> Iterator[str]:
+        """This profile saved in a temporary file, removed afterwards."""
         with tempfile.TemporaryDirectory(prefix="jailwright-") as d:
             f = os.path.join(d, "profile.json")
             self.save(f)
-            return _cli([f if a == "{}" else a for a in args], ok)
+            yield f
+
+    def _with_file(self, args: List[str]) -> bytes:
+        """Runs the CLI with this profile as a file in place of ``{}``."""
+        with self._saved() as f:
+            return _cli([f if a == "{}" else a for a in args])
 
     def patch(
         self,
@@ -135,19 +128,13 @@ class Profile:
         """:func:`jailwright.lint` of this profile."""
         from ._profile import lint
 
-        with tempfile.TemporaryDirectory(prefix="jailwright-") as d:
-            f = os.path.join(d, "profile.json")
-            self.save(f)
+        with self._saved() as f:
             return lint(f, runtime=runtime, arch=arch)
 
     def diff(self, other: Union["Profile", StrPath], *, arch: Optional[str] = None) -> DiffResult:
         """:func:`jailwright.diff` of this profile (``a``) and ``other`` (``b``)."""
         from ._profile import diff
 
-        with tempfile.TemporaryDirectory(prefix="jailwright-") as d:
-            a = os.path.join(d, "a.json")
-            self.save(a)
-            b: StrPath = other if not isinstance(other, Profile) else os.path.join(d, "b.json")
-            if isinstance(other, Profile):
-                other.save(b)
+        with self._saved() as a, contextlib.ExitStack() as stack:
+            b = stack.enter_context(other._saved()) if isinstance(other, Profile) else other
             return diff(a, b, arch=arch)

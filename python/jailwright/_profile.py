@@ -4,23 +4,16 @@ from __future__ import annotations
 
 import json
 import os
-import subprocess
 from typing import Any, List, Optional, Sequence, Union
 
-from ._binary import binary
-from ._run import StrPath, _error
+from ._run import StrPath, _cli
 from ._types import DiffResult, Finding, diff_result, findings
 
 EXIT_FINDINGS = 1
 
 
 def _json(args: List[str]) -> Any:
-    p = subprocess.run(
-        [binary(), *args], stdin=subprocess.DEVNULL, stdout=subprocess.PIPE, stderr=subprocess.PIPE, check=False
-    )
-    if p.returncode not in (0, EXIT_FINDINGS):
-        raise _error(p.returncode, p.stderr)
-    return json.loads(p.stdout)
+    return json.loads(_cli(args, (0, EXIT_FINDINGS)))
 
 
 def lint(

@@ -111,6 +111,17 @@ def _error(code: int, stderr: bytes) -> Error:
     return Error(f"jailwright exited {code} without a run report: {message}", returncode=code, stderr=text)
 
 
+def _cli(args: Sequence[str], ok: Sequence[int] = (0,)) -> bytes:
+    """Standard output of the bundled CLI run with ``args``; an exit status not in ``ok`` is
+    the exception for what it said."""
+    p = subprocess.run(
+        [binary(), *args], stdin=subprocess.DEVNULL, stdout=subprocess.PIPE, stderr=subprocess.PIPE, check=False
+    )
+    if p.returncode not in ok:
+        raise _error(p.returncode, p.stderr)
+    return p.stdout
+
+
 def _report_error(error: Any, code: int, stderr: bytes) -> Error:
     """The exception for a report whose run never started its command."""
     text = stderr.decode("utf-8", "replace")

@@ -4,13 +4,11 @@ from __future__ import annotations
 
 import json
 import os
-import subprocess
 from dataclasses import dataclass
 from typing import Sequence, Tuple, Union
 
-from ._binary import binary
-from ._errors import UsageError
-from ._run import StrPath, _error
+from ._errors import ProfileError, UsageError
+from ._run import StrPath, _cli
 
 EXIT_FINDINGS = 1
 
@@ -58,15 +56,15 @@ def scan(paths: Union[StrPath, Sequence[StrPath]], *, output_dirs: Sequence[str]
         paths = [paths]
     if not paths:
         raise ValueError("scan needs at least one path")
-    args = [binary(), "scan", "--format", "json"]
+    args = ["scan", "--format", "json"]
     for d in output_dirs:
         args += ["--output-dir", d]
     args += ["--", *(os.fspath(p) for p in paths)]
-    p = subprocess.run(args, stdin=subprocess.DEVNULL, stdout=subprocess.PIPE, stderr=subprocess.PIPE, check=False)
-    if p.returncode not in (0, EXIT_FINDINGS):
-        e = _error(p.returncode, p.stderr)
-        raise UsageError(e.message, returncode=e.returncode, stderr=e.stderr)
-    doc = json.loads(p.stdout)
+    try:
+        doc = json.loads(_cli(args, (0, EXIT_FINDINGS)))
+    except ProfileError as e:
+        # scan has no profile: what it refuses (exit 2) is a path.
+        raise UsageError(e.message, returncode=e.returncode, stderr=e.stderr) from e
     return ScanResult(
         advisory=str(doc["advisory"]),
         scanned=tuple(str(s) for s in doc["scanned"]),

@@ -180,6 +180,17 @@ pub(crate) fn report_cmd(a: &ReportArgs) -> Result<u8, Failure> {
     Ok(0)
 }
 
+/// The target, and the architectures the HTML formats of `stats` and `diff` show: the one
+/// `--arch` names, else x86_64 and aarch64.
+fn target_and_arches(t: &TargetArgs) -> Result<(Target, Vec<Arch>), Failure> {
+    let base = target(t)?;
+    let arches = match t.arch {
+        Some(_) => vec![base.arch],
+        None => vec![Arch::X86_64, Arch::Aarch64],
+    };
+    Ok((base, arches))
+}
+
 /// `stats` in any format.
 pub(crate) fn stats_any(names: &[String], t: &TargetArgs, f: TableFormat) -> Result<u8, Failure> {
     match f.text() {
@@ -199,11 +210,7 @@ pub(crate) fn diff_any(a: &str, b: &str, t: &TargetArgs, f: TableFormat) -> Resu
 /// `stats --format html`: the group matrix alone, for the architecture `--arch` names (or
 /// x86_64 and aarch64).
 fn stats_html(names: &[String], t: &TargetArgs) -> Result<u8, Failure> {
-    let base = target(t)?;
-    let arches = match t.arch {
-        Some(_) => vec![base.arch],
-        None => vec![Arch::X86_64, Arch::Aarch64],
-    };
+    let (base, arches) = target_and_arches(t)?;
     let profiles = loaded(names)?;
     let refs: Vec<(String, &Profile)> = profiles.iter().map(|(n, p)| (n.clone(), p)).collect();
     let m = matrix(&refs, &arches, &base);
@@ -220,11 +227,7 @@ fn stats_html(names: &[String], t: &TargetArgs) -> Result<u8, Failure> {
 
 /// `diff --format html`: the differences, grouped (exit 1 when there are some, like `diff`).
 fn diff_html(a: &str, b: &str, t: &TargetArgs) -> Result<u8, Failure> {
-    let base = target(t)?;
-    let arches = match t.arch {
-        Some(_) => vec![base.arch],
-        None => vec![Arch::X86_64, Arch::Aarch64],
-    };
+    let (base, arches) = target_and_arches(t)?;
     let profiles = loaded(&[a.to_string(), b.to_string()])?;
     let diffs = diff_views(&profiles[0], &profiles[1], &arches, &base);
     let differs = diffs.iter().any(|d| !d.rows.is_empty());

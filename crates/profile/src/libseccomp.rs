@@ -190,12 +190,7 @@ impl Libseccomp {
         let t = table();
         let col = column(arch);
         let first = *t.since.get(&(col, name))?;
-        let abi_since = t
-            .since
-            .iter()
-            .filter(|((c, _), _)| *c == col)
-            .map(|(_, v)| *v)
-            .min()?;
+        let abi_since = *t.abi_since.get(col)?;
         t.releases
             .iter()
             .rev()
@@ -234,6 +229,8 @@ struct Table {
     releases: Vec<(Version, &'static str)>,
     /// (column, name) → the first release that resolves it.
     since: HashMap<(&'static str, &'static str), Version>,
+    /// column → the first release with a table for that ABI.
+    abi_since: HashMap<&'static str, Version>,
 }
 
 fn table() -> &'static Table {
@@ -242,6 +239,7 @@ fn table() -> &'static Table {
         let mut t = Table {
             releases: Vec::new(),
             since: HashMap::new(),
+            abi_since: HashMap::new(),
         };
         let mut abi = "";
         for line in ROWS.lines().filter(|l| !l.starts_with('#')) {
@@ -259,6 +257,8 @@ fn table() -> &'static Table {
                         for name in words {
                             t.since.entry((abi, name)).or_insert(v);
                         }
+                        let first = t.abi_since.entry(abi).or_insert(v);
+                        *first = (*first).min(v);
                     }
                 }
                 None => {}

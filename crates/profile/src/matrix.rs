@@ -106,6 +106,14 @@ impl Counts {
         }
     }
 
+    fn merge(&mut self, other: &Counts) {
+        self.allowed += other.allowed;
+        self.conditional += other.conditional;
+        self.denied += other.denied;
+        self.killed += other.killed;
+        self.other += other.other;
+    }
+
     fn add(&mut self, class: Class) {
         match class {
             Class::Allowed => self.allowed += 1,
@@ -168,12 +176,7 @@ impl Matrix {
         let i = self.index(a, p);
         let mut t = Counts::default();
         for g in &self.groups {
-            let c = g.counts[i];
-            t.allowed += c.allowed;
-            t.conditional += c.conditional;
-            t.denied += c.denied;
-            t.killed += c.killed;
-            t.other += c.other;
+            t.merge(&g.counts[i]);
         }
         t
     }
@@ -218,13 +221,15 @@ pub fn matrix(profiles: &[(String, &Profile)], arches: &[Arch], target: &Target)
             syscalls: Vec::new(),
         };
         for &name in g.syscalls.iter() {
+            // The gates do not depend on the architecture: found once per profile.
+            let gates: Vec<Option<String>> = profiles.iter().map(|(_, p)| gates(p, name)).collect();
             let mut cells = Vec::with_capacity(row.counts.len());
             for (a, &arch) in arches.iter().enumerate() {
                 let nr = tables::table(arch).and_then(|t| t.lookup(name));
                 for (p, (_, profile)) in profiles.iter().enumerate() {
                     let cell = nr.map(|nr| {
                         let (policy, with_all) = &policies[a][p];
-                        cell(profile, policy, with_all, arch, nr)
+                        cell(profile, policy, with_all, arch, nr, gates[p].clone())
                     });
                     if let Some(c) = &cell {
                         row.counts[a * profiles.len() + p].add(c.class);
@@ -256,7 +261,14 @@ fn class_in(policy: &Policy, arch: Arch, nr: u32) -> Class {
     }
 }
 
-fn cell(profile: &Profile, policy: &Policy, with_all: &Policy, arch: Arch, nr: u32) -> Cell {
+fn cell(
+    profile: &Profile,
+    policy: &Policy,
+    with_all: &Policy,
+    arch: Arch,
+    nr: u32,
+    gate: Option<String>,
+) -> Cell {
     let ap = policy.arch(arch);
     let mut class = class_in(policy, arch, nr);
     let with_caps = class_in(with_all, arch, nr);
@@ -281,19 +293,6 @@ fn cell(profile: &Profile, policy: &Policy, with_all: &Policy, arch: Arch, nr: u
         }
         Reason::BadArch => "the ABI is not in the filter".to_string(),
     };
-    let name = tables::table(arch).and_then(|t| t.name(nr)).unwrap_or("");
-    let gates: Vec<String> = profile
-        .rules()
-        .iter()
-        .enumerate()
-        .filter(|(_, r)| r.all_names().any(|n| n == name))
-        .filter(|(_, r)| {
-            [&r.includes, &r.excludes]
-                .into_iter()
-                .any(|f| f.as_ref().is_some_and(|f| !f.is_empty()))
-        })
-        .map(|(i, r)| format!("$.syscalls[{i}]: {}", rule_summary(r)))
-        .collect();
     Cell {
         class,
         decision: if cap_gated {
@@ -302,6 +301,18 @@ fn cell(profile: &Profile, policy: &Policy, with_all: &Policy, arch: Arch, nr: u
             decision
         },
         rule,
-        gate: (!gates.is_empty()).then(|| gates.join("; ")),
+        gate,
     }
+}
+
+/// The rules naming `name` that a capability, architecture or kernel gates, in words.
+fn gates(profile: &Profile, name: &str) -> Option<String> {
+    let gates: Vec<String> = profile
+        .rules()
+        .iter()
+        .enumerate()
+        .filter(|(_, r)| r.is_gated() && r.all_names().any(|n| n == name))
+        .map(|(i, r)| format!("$.syscalls[{i}]: {}", rule_summary(r)))
+        .collect();
+    (!gates.is_empty()).then(|| gates.join("; "))
 }

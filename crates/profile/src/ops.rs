@@ -312,14 +312,9 @@ pub fn stats(profile: &Profile) -> Stats {
 /// (x86_64 when it names none).
 pub fn stats_for(profile: &Profile, target: &Target, only: Option<Arch>) -> Stats {
     let rules = profile.rules();
-    let gated = |r: &SyscallRule| {
-        [&r.includes, &r.excludes]
-            .into_iter()
-            .any(|f| f.as_ref().is_some_and(|f| !f.is_empty()))
-    };
     let unconditional_allow_names = rules
         .iter()
-        .filter(|r| r.action() == Action::Allow && r.conditions().is_empty() && !gated(r))
+        .filter(|r| r.action() == Action::Allow && r.conditions().is_empty() && !r.is_gated())
         .map(|r| r.all_names().count())
         .sum();
     let architectures: Vec<Arch> = match (&profile.arch_map, &profile.architectures) {

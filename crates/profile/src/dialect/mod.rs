@@ -170,6 +170,13 @@ pub struct SyscallRule {
 }
 
 impl SyscallRule {
+    /// Whether `includes` or `excludes` gates the rule (capabilities, architectures, kernel).
+    pub fn is_gated(&self) -> bool {
+        [&self.includes, &self.excludes]
+            .into_iter()
+            .any(|f| f.as_ref().is_some_and(|f| !f.is_empty()))
+    }
+
     /// A rule for `names` with `action` and nothing else.
     pub fn new<S: Into<String>>(names: impl IntoIterator<Item = S>, action: Action) -> SyscallRule {
         SyscallRule {
